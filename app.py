@@ -1,0 +1,13 @@
+"""healthcode: the Chalice app. It only registers blueprints; everything else is in chalicelib."""
+
+from chalice import Chalice
+
+from chalicelib.api import admin, auth, checkpoints, holders, jobs, meta
+from chalicelib.api.logs import configure_logging
+
+app = Chalice(app_name="healthcode")
+app.api.binary_types = ["image/png", "application/pdf"]
+configure_logging(app)
+
+for blueprint in (auth.bp, holders.bp, checkpoints.bp, admin.bp, meta.bp, jobs.bp):
+    app.register_blueprint(blueprint)

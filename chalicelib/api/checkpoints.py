@@ -1,0 +1,20 @@
+"""Checkpoints (查验): scanning a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.http import CHECKER, Req, route
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "POST", "/v1/verify", summary="Verify a scanned code (checkers and admins)",
+       roles=CHECKER, body="VerifyIn", response="VerifyOut")
+def verify(req: Req) -> dict[str, Any]:
+    from chalicelib.services.verify import verify as check
+
+    form = req.body()
+    return check(req.ctx, req.actor, form.token, form.place_id, req.now)

@@ -1,0 +1,187 @@
+"""How a route is declared: `@route(bp, "GET", "/v1/…", roles=…, body="SchemaName")`.
+
+The decorator does everything routes have in common, once: authentication and roles, parsing and
+validating the body (lazily: pydantic and the schemas load only for requests that have a body),
+turning results into responses, mapping errors to problem details, logging without personal data,
+and recording the route for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.api import problems
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.domain.model import Role
+
+log = logging.getLogger("healthcode.api")
+MAX_BODY = 64 * 1024
+ANYONE: tuple[Role, ...] = ()
+RESIDENT = (Role.RESIDENT,)
+CHECKER = (Role.CHECKER, Role.ADMIN)
+ADMIN = (Role.ADMIN,)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    summary: str
+    roles: tuple[Role, ...] | None  # None: public
+    body: str | None
+    response: str | None
+    status: int
+    tag: str
+    query: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ("application/json",)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A non-JSON answer (an image, a document)."""
+
+    body: bytes | str
+    content_type: str
+
+
+class Req:
+    """The request as routes see it: the caller, the validated body, the query, the clock."""
+
+    def __init__(self, raw: Request, spec: RouteSpec, request_id: str) -> None:
+        self.raw = raw
+        self.spec = spec
+        self.request_id = request_id
+        self.now: datetime = utcnow()
+        self._actor: Any = None
+
+    @property
+    def ctx(self) -> Any:
+        from chalicelib.services.context import default
+
+        return default()
+
+    @property
+    def actor(self) -> Any:
+        """The caller's verified access claims (chalicelib.security.tokens.AccessClaims)."""
+        return self._actor
+
+    def authenticate(self) -> None:
+        if self.spec.roles is None:
+            return
+        header = (self.raw.headers or {}).get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated()
+        from chalicelib.services.auth import authenticate
+
+        self._actor = authenticate(self.ctx, token.strip(), self.now)
+        if self.spec.roles and not self._actor.roles.intersection(self.spec.roles):
+            raise Forbidden()
+
+    def body(self) -> Any:
+        """The body validated against the route's schema (an instance of it)."""
+        from chalicelib.api import schemas
+
+        assert self.spec.body is not None
+        raw = self.raw.raw_body or b""
+        if len(raw) > MAX_BODY:
+            raise InvalidInput("The request body is too large.", "请求内容过大。", code="too_large")
+        try:
+            data = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                "The request body is not valid JSON.", "请求内容不是有效的 JSON。", code="malformed_json"
+            ) from error
+        return schemas.parse(getattr(schemas, self.spec.body), data)
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return (self.raw.query_params or {}).get(name, default)
+
+
+def _respond(result: Any, status: int) -> Response:
+    if result is None:
+        return Response(body="", status_code=204)
+    if isinstance(result, Binary):
+        return Response(
+            body=result.body, status_code=status, headers={"Content-Type": result.content_type}
+        )
+    return Response(
+        body=json.dumps(result, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def route(
+    bp: Blueprint,
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    roles: tuple[Role, ...] | None = RESIDENT,
+    body: str | None = None,
+    response: str | None = None,
+    status: int = 200,
+    query: tuple[str, ...] = (),
+    produces: tuple[str, ...] = ("application/json",),
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    tag = path.split("/")[2] if path.startswith("/v1/") else "meta"
+    spec = RouteSpec(method, path, summary, roles, body, response, status, tag, query, produces)
+    ROUTES.append(spec)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def handler(**params: str) -> Response:
+            return _handle(bp, spec, view, params)
+
+        bp.route(path, methods=[method], content_types=["application/json", "text/plain"])(handler)
+        return handler
+
+    return decorate
+
+
+def _request_id(raw: Request) -> str:
+    context = raw.context or {}
+    return str(context.get("requestId") or uuid.uuid4())
+
+
+def _handle(
+    bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], params: dict[str, str]
+) -> Response:
+    started = time.perf_counter()
+    raw = bp.current_request
+    request_id = _request_id(raw)
+    try:
+        req = Req(raw, spec, request_id)
+        req.authenticate()
+        response = _respond(view(req, **params), spec.status)
+    except DomainError as error:
+        response = problems.from_error(error, request_id)
+    except Exception:
+        # The traceback names code, not data: bodies and tokens never reach the log.
+        log.exception("unhandled error in %s %s request_id=%s", spec.method, spec.path, request_id)
+        response = problems.internal(request_id)
+    log.info(
+        "%s %s -> %s in %.1f ms request_id=%s",
+        spec.method,
+        spec.path,
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+        request_id,
+    )
+    return response

@@ -1,0 +1,261 @@
+"""Request and response schemas (pydantic): the validation of every body and the source of the
+OpenAPI document. Requests reject unknown fields, so no client can set its own colour or role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from chalicelib import validation
+from chalicelib.domain.errors import FieldError, InvalidInput
+from chalicelib.domain.model import Declaration, IdType, Symptom
+
+
+def _checked(check: Any) -> Any:
+    def run(value: str) -> str:
+        try:
+            return str(check(value))
+        except validation.InvalidValue as bad:
+            raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
+
+    return AfterValidator(run)
+
+
+Phone = Annotated[StrictStr, Field(max_length=32), _checked(validation.normalize_phone)]
+RegionCode = Annotated[
+    StrictStr,
+    Field(description="6-digit GB/T 2260 code", examples=["370102"]),
+    _checked(validation.check_region_code),
+]
+Text = Annotated[StrictStr, Field(min_length=1), AfterValidator(str.strip)]
+PlaceId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OtpIn(_In):
+    phone: Phone
+
+
+class TokenIn(_In):
+    phone: Phone
+    code: Annotated[StrictStr, Field(pattern=r"^[0-9]{6}$")]
+
+
+class DeclarationIn(_In):
+    """The 14-day contact history and health (every answer is required)."""
+
+    visited_regions: Annotated[list[RegionCode], Field(max_length=50)]
+    contact_with_case: StrictBool
+    fever_clinic_visit: StrictBool
+    symptoms: Annotated[list[Symptom], Field(max_length=7)]
+    temperature: Annotated[float | None, Field(ge=34.0, le=43.0, description="°C")]
+    from_abroad: StrictBool
+
+    def to_domain(self) -> Declaration:
+        return Declaration(
+            visited_regions=tuple(dict.fromkeys(self.visited_regions)),
+            contact_with_case=self.contact_with_case,
+            fever_clinic_visit=self.fever_clinic_visit,
+            symptoms=tuple(dict.fromkeys(self.symptoms)),
+            temperature=self.temperature,
+            from_abroad=self.from_abroad,
+        )
+
+
+class ApplicationIn(_In):
+    """The seven items and the commitment (承诺信息真实)."""
+
+    name: Annotated[Text, Field(max_length=50)]
+    id_type: IdType
+    id_number: Annotated[StrictStr, Field(max_length=64)]
+    nationality: Annotated[
+        StrictStr, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3", examples=["CHN"])
+    ]
+    address: Annotated[Text, Field(max_length=200)]
+    region_code: RegionCode
+    declaration: DeclarationIn
+    commitment: Literal[True]
+
+    @field_validator("id_number")
+    @classmethod
+    def _document(cls, value: str, info: ValidationInfo) -> str:
+        id_type = info.data.get("id_type")
+        if id_type is None:
+            return value  # the id_type error is reported on its own
+        try:
+            return validation.check_document(id_type.value, value)
+        except validation.InvalidValue as bad:
+            raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
+
+    def to_domain(self) -> Any:
+        from chalicelib.services.applications import Application
+
+        return Application(
+            name=self.name,
+            id_type=self.id_type,
+            id_number=self.id_number,
+            nationality=self.nationality,
+            address=self.address,
+            region_code=self.region_code,
+            declaration=self.declaration.to_domain(),
+        )
+
+
+class VerifyIn(_In):
+    token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+    place_id: PlaceId | None = None
+
+
+class CheckerIn(_In):
+    phone: Phone
+    name: Annotated[Text, Field(max_length=50)]
+    place_id: PlaceId
+
+
+# Responses (documentation and contract tests) ---------------------------------------------
+
+
+class OtpOut(BaseModel):
+    retry_after: int
+    dev_code: str | None = Field(None, description="stage local only")
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    roles: list[str]
+
+
+class ReasonOut(BaseModel):
+    code: str
+    rule: str
+    color: Literal["green", "yellow", "red"]
+    message: str
+    message_zh: str
+    until: str | None = Field(description="last day (inclusive, Asia/Shanghai) it holds")
+
+
+class CodeView(BaseModel):
+    person_id: str
+    color: Literal["green", "yellow", "red"]
+    masked_name: str
+    reasons: list[ReasonOut]
+    since: str
+    valid_until: str | None
+    profile: str
+    rules_version: str
+    token: str
+    token_expires_at: str
+
+
+class ApplicationOut(BaseModel):
+    person_id: str
+    code: CodeView
+
+
+class PersonSummary(BaseModel):
+    person_id: str
+    masked_name: str
+    relation: str
+    color: Literal["green", "yellow", "red"]
+
+
+class MeOut(BaseModel):
+    phone: str
+    roles: list[str]
+    persons: list[PersonSummary]
+
+
+class VerifyOut(BaseModel):
+    valid: bool
+    pass_: bool = Field(alias="pass")
+    color: Literal["green", "yellow", "red"] | None
+    masked_name: str | None
+    reason: str | None
+    checked_at: str
+
+
+class CheckerOut(BaseModel):
+    account_id: str
+    masked_name: str
+    place_id: str | None
+    roles: list[str]
+
+
+class JwksOut(BaseModel):
+    keys: list[dict[str, str]]
+
+
+class FieldProblem(BaseModel):
+    field: str
+    code: str
+    message: str
+    message_zh: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    detail_zh: str
+    errors: list[FieldProblem]
+    request_id: str
+
+
+# Parsing ----------------------------------------------------------------------------------
+
+_GENERIC = {
+    "extra_forbidden": ("unknown_field", "unknown field", "不允许的字段"),
+    "missing": ("required", "field required", "缺少必填字段"),
+    "literal_error": ("invalid_value", "", "取值不正确"),
+}
+
+
+def _field_error(error: Any) -> FieldError:
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    kind = error["type"]
+    if kind in _GENERIC:
+        code, message, message_zh = _GENERIC[kind]
+        return FieldError(field, code, message or error["msg"], message_zh)
+    ctx = error.get("ctx") or {}
+    if "message_zh" in ctx:
+        return FieldError(field, kind, error["msg"], str(ctx["message_zh"]))
+    return FieldError(field, "invalid_value", error["msg"], "取值不正确")
+
+
+def parse(model: type[_In], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        errors = tuple(_field_error(e) for e in invalid.errors())
+        if any(e.field == "commitment" for e in errors):
+            errors = tuple(
+                FieldError(e.field, "commitment_required", "you must promise the information is "
+                           "true", "须承诺所填信息真实") if e.field == "commitment" else e
+                for e in errors
+            )
+        specific = [e.code for e in errors if e.code not in ("invalid_value", "required")]
+        raise InvalidInput(
+            "The request has invalid fields; see errors.",
+            "请求中有字段不符合要求，详见 errors。",
+            code=specific[0] if specific else "invalid_request",
+            errors=errors,
+        ) from None

@@ -1,0 +1,126 @@
+"""Every environment read, as small functions. Nothing else reads os.environ.
+
+Values are read when used, never at import time: Chalice's test client swaps the environment per
+request, and Lambda may reuse a process across configuration changes only on redeploy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_ISSUER_REGIONS = {"shandong": "370000", "hubei": "420000", "hainan": "460000"}
+
+
+def _get(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_get(name, str(default)))
+
+
+def stage() -> str:
+    """`local`, `dev` or `prod`."""
+    return _get("HEALTHCODE_STAGE", "local")
+
+
+def is_local() -> bool:
+    return stage() == "local"
+
+
+def table_prefix() -> str:
+    return _get("HEALTHCODE_TABLE_PREFIX", f"healthcode-{stage()}-")
+
+
+def aws_region() -> str:
+    return _get("AWS_REGION", _get("AWS_DEFAULT_REGION", "cn-north-1"))
+
+
+def profile() -> str:
+    """The provincial policy in force (shandong, hubei, hainan)."""
+    return _get("HEALTHCODE_PROFILE", "shandong")
+
+
+def issuer() -> str:
+    """Our code issuer id, as partners see it in the `iss` claim."""
+    return _get("HEALTHCODE_ISSUER", f"healthcode:{_ISSUER_REGIONS.get(profile(), '370000')}")
+
+
+def data_dir() -> Path:
+    """Local stage only: where the database files and the local key file live (git-ignored)."""
+    return Path(_get("HEALTHCODE_DATA_DIR", str(PROJECT_ROOT / ".data")))
+
+
+def key_provider() -> str:
+    """`file` (a local key file under data_dir) or `kms` (envelope keys decrypted by AWS KMS)."""
+    return _get("HEALTHCODE_KEY_PROVIDER", "file" if is_local() else "kms")
+
+
+def kms_wrapped_keys() -> str:
+    """Base64 of the KMS ciphertext that wraps the data keys (stage dev/prod)."""
+    return _get("HEALTHCODE_KMS_WRAPPED_KEYS", "")
+
+
+def sms_sender() -> str:
+    """`console` (prints the code; local) or `sns` (Amazon SNS)."""
+    return _get("HEALTHCODE_SMS_SENDER", "console" if is_local() else "sns")
+
+
+def return_dev_code() -> bool:
+    """The OTP comes back in the answer only in stage local, whatever else is set."""
+    return is_local() and sms_sender() == "console"
+
+
+def otp_ttl_seconds() -> int:
+    return _int("HEALTHCODE_OTP_TTL_SECONDS", 600)
+
+
+def otp_max_attempts() -> int:
+    return _int("HEALTHCODE_OTP_MAX_ATTEMPTS", 5)
+
+
+def otp_cooldown_seconds() -> int:
+    return _int("HEALTHCODE_OTP_COOLDOWN_SECONDS", 60)
+
+
+def otp_hourly_cap() -> int:
+    return _int("HEALTHCODE_OTP_HOURLY_CAP", 5)
+
+
+def access_token_seconds() -> int:
+    return _int("HEALTHCODE_ACCESS_TOKEN_SECONDS", 3600)
+
+
+def code_token_seconds() -> int:
+    """Lifetime of the live QR token; the contract caps it at 5 minutes."""
+    return min(_int("HEALTHCODE_CODE_TOKEN_SECONDS", 180), 300)
+
+
+def token_leeway_seconds() -> int:
+    return _int("HEALTHCODE_TOKEN_LEEWAY_SECONDS", 10)
+
+
+def key_cache_seconds() -> int:
+    """How long a process trusts its copy of the key table before reading it again."""
+    return _int("HEALTHCODE_KEY_CACHE_SECONDS", 60)
+
+
+def ddb_timeouts() -> tuple[float, float, int]:
+    """Connect timeout, read timeout, attempts: kept well inside API Gateway's 29 s."""
+    return (
+        float(_get("HEALTHCODE_DDB_CONNECT_TIMEOUT", "2")),
+        float(_get("HEALTHCODE_DDB_READ_TIMEOUT", "5")),
+        _int("HEALTHCODE_DDB_ATTEMPTS", 3),
+    )
+
+
+def scan_retention_days() -> int:
+    return _int("HEALTHCODE_RETENTION_DAYS", 28)
+
+
+def log_level() -> str:
+    return _get("HEALTHCODE_LOG_LEVEL", "INFO")

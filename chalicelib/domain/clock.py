@@ -1,0 +1,24 @@
+"""Calendar dates that people live by are Asia/Shanghai dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """The one clock read of the app; everything below takes `now` as an argument."""
+    return datetime.now(timezone.utc)
+
+
+def shanghai_date(instant: datetime) -> date:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime")
+    return instant.astimezone(SHANGHAI).date()
+
+
+def last_day(start: date, days: int) -> date:
+    """The last calendar day (inclusive) of a period of `days` days starting on `start`."""
+    return start + timedelta(days=days - 1)

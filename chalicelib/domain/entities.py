@@ -1,0 +1,81 @@
+"""What the system keeps. Plain values: storage maps them to tables (and encrypts the personal
+fields on the way); services and rules never see a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from chalicelib.domain.model import Color, Declaration, IdType, Reason, Role
+
+
+@dataclass(frozen=True)
+class Account:
+    """A phone login. Checkers also carry their name and enrolled place."""
+
+    account_id: str
+    phone: str
+    roles: frozenset[Role]
+    created_at: datetime
+    name: str | None = None
+    place_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """The holder of one health code."""
+
+    person_id: str
+    name: str
+    id_type: IdType
+    id_number: str
+    phone: str
+    nationality: str
+    address: str
+    region_code: str
+    declaration: Declaration
+    declared_on: date
+    color: Color
+    reasons: tuple[Reason, ...]
+    since: datetime
+    profile: str
+    rules_version: str
+    created_at: datetime
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Link:
+    """Who may act for a person: the person themself (`self`) or a guardian (a family relation)."""
+
+    account_id: str
+    person_id: str
+    relation: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An ES256 key. `retire_at`: published until then; None while it is the signing key."""
+
+    kid: str
+    purpose: str
+    private_pem: bytes = field(repr=False)
+    public_jwk: dict[str, str]
+    created_at: datetime
+    retire_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One verification at a checkpoint. No personal data: a pseudonymous person id at most."""
+
+    scan_id: str
+    at: datetime
+    checker_id: str
+    place_id: str | None
+    valid: bool
+    passed: bool
+    color: Color | None
+    reason: str | None
+    person_id: str | None

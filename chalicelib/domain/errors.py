@@ -1,0 +1,101 @@
+"""Domain errors. Each carries a stable code and an English and a Chinese message; the API layer
+maps them to HTTP by type, in one place (chalicelib/api/problems.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+    message_zh: str = ""
+
+
+class DomainError(Exception):
+    code = "error"
+    message = "The request could not be completed."
+    message_zh = "请求无法完成。"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        message_zh: str | None = None,
+        *,
+        errors: tuple[FieldError, ...] = (),
+    ) -> None:
+        super().__init__(self.code)
+        if message is not None:
+            self.message = message
+        if message_zh is not None:
+            self.message_zh = message_zh
+        self.errors = errors
+
+
+class InvalidInput(DomainError):
+    code = "invalid_request"
+    message = "The request is not valid."
+    message_zh = "请求内容不符合要求。"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        message_zh: str | None = None,
+        *,
+        code: str | None = None,
+        errors: tuple[FieldError, ...] = (),
+    ) -> None:
+        super().__init__(message, message_zh, errors=errors)
+        if code is not None:
+            self.code = code
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    message = "Sign in first: a valid access token is required."
+    message_zh = "请先登录：需要有效的访问令牌。"
+
+
+class InvalidCode(Unauthenticated):
+    code = "invalid_code"
+    message = "The SMS code is wrong, used or expired."
+    message_zh = "短信验证码错误、已使用或已过期。"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    message = "Your role does not allow this."
+    message_zh = "您的角色无权进行此操作。"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    message = "Not found."
+    message_zh = "未找到。"
+
+
+class AlreadyApplied(DomainError):
+    code = "already_applied"
+    message = "A health code has already been issued for this ID document."
+    message_zh = "该证件已申领健康码。"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    message = "The data changed at the same time; try again."
+    message_zh = "数据同时被修改，请重试。"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    message = "Too many requests; try again later."
+    message_zh = "请求过于频繁，请稍后再试。"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many requests; try again in {retry_after} seconds.",
+            f"请求过于频繁，请在 {retry_after} 秒后重试。",
+        )
+        self.retry_after = retry_after

@@ -1,0 +1,128 @@
+"""Values the rules work on. Frozen dataclasses and enums; no I/O, no third-party imports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Color(str, enum.Enum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Color.GREEN: 0, Color.YELLOW: 1, Color.RED: 2}
+
+
+class IdType(str, enum.Enum):
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    HK_MACAO_PERMIT = "hk_macao_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
+
+
+class Symptom(str, enum.Enum):
+    FEVER = "fever"
+    DRY_COUGH = "dry_cough"
+    SHORTNESS_OF_BREATH = "shortness_of_breath"
+    FATIGUE = "fatigue"
+    COUGH = "cough"
+    DIARRHEA = "diarrhea"
+    CONJUNCTIVITIS = "conjunctivitis"
+
+
+class Risk(str, enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Category(str, enum.Enum):
+    """Epidemic record categories kept by the health authority."""
+
+    CONFIRMED = "confirmed"
+    SUSPECTED = "suspected"
+    ASYMPTOMATIC = "asymptomatic"
+    CLOSE_CONTACT = "close_contact"
+    FEVER_CLINIC = "fever_clinic"
+    RECOVERED_OBSERVATION = "recovered_observation"
+    ABROAD_QUARANTINE = "abroad_quarantine"
+    CLEARED = "cleared"
+
+
+class Role(str, enum.Enum):
+    RESIDENT = "resident"
+    CHECKER = "checker"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The 14-day contact history and health statement made with an application."""
+
+    visited_regions: tuple[str, ...] = ()
+    contact_with_case: bool = False
+    fever_clinic_visit: bool = False
+    symptoms: tuple[Symptom, ...] = ()
+    temperature: float | None = None
+    from_abroad: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry of the provincial epidemic database about one person.
+
+    `since` and `until` are Asia/Shanghai calendar dates, both inclusive; `until` None means the
+    policy's default lifetime for the category applies.
+    """
+
+    record_id: str
+    category: Category
+    since: date
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the colour rules look at for one person on one day."""
+
+    declaration: Declaration
+    declared_on: date
+    region_risks: dict[str, Risk] = field(default_factory=dict)
+    records: tuple[Record, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a code has its colour. `until` is the last calendar day (inclusive) the reason holds."""
+
+    code: str
+    rule: str
+    color: Color
+    message: str
+    message_zh: str
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    color: Color
+    reasons: tuple[Reason, ...]
+    profile: str
+    rules_version: str
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day the colour is known to hold: it lasts while any of its reasons does, so the
+        latest end among them; None when one of them has no end (it lasts until something changes)."""
+        ends = [r.until for r in self.reasons if r.color == self.color]
+        if not ends or any(end is None for end in ends):
+            return None
+        return max(e for e in ends if e is not None)

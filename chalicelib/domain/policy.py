@@ -1,0 +1,410 @@
+"""A provincial colour policy as validated data: rules, their conditions and defaults.
+
+The policy is data (a JSON file per province under `chalicelib/policies/`); `rules.evaluate` is the
+generic engine that applies it. `Policy.from_dict` rejects anything the engine would not understand,
+so a bad policy file fails at load time, never while colouring someone's code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from chalicelib.domain.model import Category, Color, Risk, Symptom
+
+
+class PolicyError(ValueError):
+    """The policy data is malformed or names something the engine does not know."""
+
+
+DECLARED_FLAGS = ("contact_with_case", "fever_clinic_visit", "from_abroad")
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_REGION = re.compile(r"^[0-9]{6}$")
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordCondition:
+    """An active epidemic record of one of `categories`."""
+
+    categories: tuple[Category, ...]
+    kind: ClassVar[str] = "record"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "categories": [c.value for c in self.categories]}
+
+
+@dataclass(frozen=True)
+class VisitedCondition:
+    """A declared visited region whose current risk is one of `risk`, within the window."""
+
+    risk: tuple[Risk, ...]
+    kind: ClassVar[str] = "visited"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "risk": [r.value for r in self.risk]}
+
+
+@dataclass(frozen=True)
+class DeclaredCondition:
+    """A declaration flag (one of DECLARED_FLAGS) is true, within the window."""
+
+    flag: str
+    kind: ClassVar[str] = "declared"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "flag": self.flag}
+
+
+@dataclass(frozen=True)
+class SymptomsCondition:
+    """Any of the declared symptoms is in `any_of`, within the window."""
+
+    any_of: tuple[Symptom, ...]
+    kind: ClassVar[str] = "symptoms"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "any_of": [s.value for s in self.any_of]}
+
+
+@dataclass(frozen=True)
+class TemperatureCondition:
+    """The declared temperature is at least `at_least` °C, within the window."""
+
+    at_least: float
+    kind: ClassVar[str] = "temperature"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "at_least": self.at_least}
+
+
+Condition = (
+    RecordCondition
+    | VisitedCondition
+    | DeclaredCondition
+    | SymptomsCondition
+    | TemperatureCondition
+)
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonText:
+    code: str
+    en: str
+    zh: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "en": self.en, "zh": self.zh}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    color: Color
+    when: Condition
+    reason: ReasonText
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "color": self.color.value,
+            "when": self.when.to_dict(),
+            "reason": self.reason.to_dict(),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """What applies when no rule matches: always green."""
+
+    id: str
+    color: Color
+    reason: ReasonText
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "color": self.color.value,
+            "reason": self.reason.to_dict(),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Windows and record lifetimes, in calendar days (inclusive of the first day).
+
+    Every record category but `cleared` is either in `record_days` (a fixed lifetime from `since`
+    when the record has no `until`) or in `open_ended` (lasts until a `cleared` record).
+    """
+
+    window_days: int
+    record_days: tuple[tuple[Category, int], ...]
+    open_ended: tuple[Category, ...]
+
+    def lifetime(self, category: Category) -> int | None:
+        """Days a record of `category` without `until` lasts; None when open-ended."""
+        return dict(self.record_days).get(category)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window_days": self.window_days,
+            "record_days": {c.value: days for c, days in self.record_days},
+            "open_ended": [c.value for c in self.open_ended],
+        }
+
+
+@dataclass(frozen=True)
+class Policy:
+    profile: str
+    name: str
+    issuer_region: str
+    version: str
+    source: str
+    defaults: Defaults
+    rules: tuple[Rule, ...]
+    fallback: Fallback
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Policy:
+        """Build a policy from its JSON form; raises PolicyError on anything invalid."""
+        _keys(d, "policy", required={*_TOP_KEYS}, optional=set())
+        rules = tuple(_rule(r, f"rules[{i}]") for i, r in enumerate(_list(d, "rules", "policy")))
+        fallback = _fallback(_obj(d, "fallback", "policy"), "fallback")
+        _unique_ids([r.id for r in rules] + [fallback.id])
+        issuer_region = _text(d, "issuer_region", "policy")
+        if not _REGION.match(issuer_region):
+            raise PolicyError(f"policy.issuer_region: {issuer_region!r} is not a 6-digit code")
+        return cls(
+            profile=_text(d, "profile", "policy"),
+            name=_text(d, "name", "policy"),
+            issuer_region=issuer_region,
+            version=_text(d, "version", "policy"),
+            source=_text(d, "source", "policy"),
+            defaults=_defaults(_obj(d, "defaults", "policy"), "defaults"),
+            rules=rules,
+            fallback=fallback,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (what `from_dict` reads and GET /v1/policy publishes)."""
+        return {
+            "profile": self.profile,
+            "name": self.name,
+            "issuer_region": self.issuer_region,
+            "version": self.version,
+            "source": self.source,
+            "defaults": self.defaults.to_dict(),
+            "rules": [r.to_dict() for r in self.rules],
+            "fallback": self.fallback.to_dict(),
+        }
+
+
+_TOP_KEYS = (
+    "profile",
+    "name",
+    "issuer_region",
+    "version",
+    "source",
+    "defaults",
+    "rules",
+    "fallback",
+)
+
+
+# --- parsing helpers: each takes the object and a path used in error messages -----------------
+
+
+def _keys(d: Any, where: str, required: set[str], optional: set[str]) -> None:
+    if not isinstance(d, Mapping):
+        raise PolicyError(f"{where}: expected an object, got {type(d).__name__}")
+    missing = sorted(required - d.keys())
+    if missing:
+        raise PolicyError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(d.keys() - required - optional)
+    if unknown:
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(unknown)}")
+
+
+def _text(d: Mapping[str, Any], key: str, where: str) -> str:
+    value = d.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(f"{where}.{key}: expected a non-empty string")
+    return value
+
+
+def _obj(d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = d.get(key)
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"{where}.{key}: expected an object")
+    return value
+
+
+def _list(d: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = d.get(key)
+    if not isinstance(value, list):
+        raise PolicyError(f"{where}.{key}: expected a list")
+    return value
+
+
+def _days(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PolicyError(f"{where}: expected a whole number of days >= 1, got {value!r}")
+    return value
+
+
+def _enum_list(d: Mapping[str, Any], key: str, where: str, enum: Any) -> tuple[Any, ...]:
+    """A non-empty list of distinct values of `enum` (a str Enum)."""
+    items = _list(d, key, where)
+    if not items:
+        raise PolicyError(f"{where}.{key}: must not be empty")
+    values = tuple(_enum(enum, item, f"{where}.{key}") for item in items)
+    if len(set(values)) != len(values):
+        raise PolicyError(f"{where}.{key}: duplicate values")
+    return values
+
+
+def _enum(enum: Any, value: Any, where: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        known = ", ".join(m.value for m in enum)
+        raise PolicyError(
+            f"{where}: unknown {enum.__name__.lower()} {value!r} (expected one of {known})"
+        ) from None
+
+
+def _unique_ids(ids: list[str]) -> None:
+    seen: set[str] = set()
+    for rule_id in ids:
+        if rule_id in seen:
+            raise PolicyError(f"duplicate rule id {rule_id!r}")
+        seen.add(rule_id)
+
+
+def _record(d: Mapping[str, Any], where: str) -> Condition:
+    categories = _enum_list(d, "categories", where, Category)
+    if Category.CLEARED in categories:
+        raise PolicyError(f"{where}.categories: 'cleared' ends records, it is not a risk")
+    return RecordCondition(categories)
+
+
+def _visited(d: Mapping[str, Any], where: str) -> Condition:
+    return VisitedCondition(_enum_list(d, "risk", where, Risk))
+
+
+def _declared(d: Mapping[str, Any], where: str) -> Condition:
+    flag = d.get("flag")
+    if flag not in DECLARED_FLAGS:
+        raise PolicyError(
+            f"{where}.flag: unknown flag {flag!r} (expected one of {', '.join(DECLARED_FLAGS)})"
+        )
+    return DeclaredCondition(flag)
+
+
+def _symptoms(d: Mapping[str, Any], where: str) -> Condition:
+    return SymptomsCondition(_enum_list(d, "any_of", where, Symptom))
+
+
+def _temperature(d: Mapping[str, Any], where: str) -> Condition:
+    value = d.get("at_least")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 30 <= value <= 45:
+        raise PolicyError(f"{where}.at_least: expected a temperature in °C, got {value!r}")
+    return TemperatureCondition(float(value))
+
+
+# kind -> (parser, the condition's own fields)
+_CONDITIONS: dict[str, tuple[Callable[[Mapping[str, Any], str], Condition], set[str]]] = {
+    RecordCondition.kind: (_record, {"categories"}),
+    VisitedCondition.kind: (_visited, {"risk"}),
+    DeclaredCondition.kind: (_declared, {"flag"}),
+    SymptomsCondition.kind: (_symptoms, {"any_of"}),
+    TemperatureCondition.kind: (_temperature, {"at_least"}),
+}
+
+
+def _condition(d: Any, where: str) -> Condition:
+    if not isinstance(d, Mapping):
+        raise PolicyError(f"{where}: expected an object")
+    kind = d.get("kind")
+    if kind not in _CONDITIONS:
+        known = ", ".join(_CONDITIONS)
+        raise PolicyError(
+            f"{where}.kind: unknown condition kind {kind!r} (expected one of {known})"
+        )
+    parse, fields = _CONDITIONS[kind]
+    _keys(d, where, required={"kind", *fields}, optional=set())
+    return parse(d, where)
+
+
+def _reason(d: Mapping[str, Any], where: str) -> ReasonText:
+    _keys(d, where, required={"code", "en", "zh"}, optional=set())
+    code = _text(d, "code", where)
+    if not _CODE.match(code):
+        raise PolicyError(f"{where}.code: {code!r} is not snake_case")
+    return ReasonText(code=code, en=_text(d, "en", where), zh=_text(d, "zh", where))
+
+
+def _rule_id(d: Mapping[str, Any], where: str) -> str:
+    rule_id = _text(d, "id", where)
+    if not _RULE_ID.match(rule_id):
+        raise PolicyError(f"{where}.id: {rule_id!r} may hold only letters, digits, '.', '_', '-'")
+    return rule_id
+
+
+def _rule(d: Any, where: str) -> Rule:
+    _keys(d, where, required={"id", "color", "when", "reason", "source"}, optional=set())
+    return Rule(
+        id=_rule_id(d, where),
+        color=_enum(Color, d["color"], f"{where}.color"),
+        when=_condition(d["when"], f"{where}.when"),
+        reason=_reason(_obj(d, "reason", where), f"{where}.reason"),
+        source=_text(d, "source", where),
+    )
+
+
+def _fallback(d: Mapping[str, Any], where: str) -> Fallback:
+    _keys(d, where, required={"id", "color", "reason", "source"}, optional=set())
+    color = _enum(Color, d["color"], f"{where}.color")
+    if color is not Color.GREEN:
+        raise PolicyError(f"{where}.color: the fallback must be green, got {color.value!r}")
+    return Fallback(
+        id=_rule_id(d, where),
+        color=color,
+        reason=_reason(_obj(d, "reason", where), f"{where}.reason"),
+        source=_text(d, "source", where),
+    )
+
+
+def _defaults(d: Mapping[str, Any], where: str) -> Defaults:
+    _keys(d, where, required={"window_days", "record_days", "open_ended"}, optional=set())
+    record_days = tuple(
+        (_enum(Category, c, f"{where}.record_days"), _days(n, f"{where}.record_days.{c}"))
+        for c, n in _obj(d, "record_days", where).items()
+    )
+    open_ended = tuple(
+        _enum(Category, c, f"{where}.open_ended") for c in _list(d, "open_ended", where)
+    )
+    listed = [c for c, _ in record_days] + list(open_ended)
+    expected = [c for c in Category if c is not Category.CLEARED]
+    if sorted(listed) != sorted(expected):
+        raise PolicyError(
+            f"{where}: every category but 'cleared' must be in exactly one of record_days or "
+            f"open_ended (listed: {', '.join(c.value for c in listed) or 'none'})"
+        )
+    return Defaults(
+        window_days=_days(d["window_days"], f"{where}.window_days"),
+        record_days=record_days,
+        open_ended=open_ended,
+    )

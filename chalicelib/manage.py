@@ -1,0 +1,115 @@
+"""Management commands: `python -m chalicelib.manage <command>`.
+
+They read the same configuration as the app (HEALTHCODE_* variables; the stage's variables from
+.chalice/config.json when HEALTHCODE_STAGE names a stage and they are not already set)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from chalicelib import config
+
+
+def _stage_environment() -> None:
+    """Apply the stage's environment variables from .chalice/config.json, as the app gets them;
+    variables already set (by an operator or the runner) win."""
+    path = config.PROJECT_ROOT / ".chalice" / "config.json"
+    if not path.exists():
+        return
+    settings = json.loads(path.read_text())
+    stage = os.environ.get("HEALTHCODE_STAGE", "local")
+    merged = {
+        **settings.get("environment_variables", {}),
+        **settings.get("stages", {}).get(stage, {}).get("environment_variables", {}),
+    }
+    for name, value in merged.items():
+        os.environ.setdefault(name, value)
+
+
+def _context():  # type: ignore[no-untyped-def]
+    from chalicelib.services.context import default
+
+    return default()
+
+
+def create_tables(args: argparse.Namespace) -> int:
+    from chalicelib.storage.tables import create_all
+
+    created = create_all()
+    print(f"created {len(created)} tables" + (f": {', '.join(created)}" if created else ""))
+    return 0
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.services import people
+    from chalicelib.validation import InvalidValue, normalize_phone
+
+    ctx = _context()
+    try:
+        phone = normalize_phone(args.phone)
+    except InvalidValue as bad:
+        print(f"error: {bad.message} / {bad.message_zh}", file=sys.stderr)
+        return 2
+    if args.if_none and people.admins(ctx.store):
+        print("an admin exists already; nothing to do")
+        return 0
+    account = people.create_admin(ctx, phone, utcnow())
+    print(f"admin ready: phone {phone}, account {account.account_id}")
+    return 0
+
+
+def run_job(args: argparse.Namespace) -> int:
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.services import jobs
+
+    try:
+        report = jobs.run(_context(), args.name, utcnow())
+    except NotFound as missing:
+        print(f"error: {missing.message} (known: {', '.join(sorted(jobs.JOBS)) or 'none'})",
+              file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def rotate_keys(args: argparse.Namespace) -> int:
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.security.signing import PURPOSES, rotate
+
+    ctx = _context()
+    for purpose in args.purpose or PURPOSES:
+        key = rotate(ctx.store, purpose, utcnow())
+        print(f"{purpose}: new signing key {key.kid}; earlier keys stay published until their "
+              "tokens have expired")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.manage")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("create-tables", help="create the tables that do not exist yet")
+    admin = commands.add_parser("create-admin", help="give a phone number the admin role")
+    admin.add_argument("--phone", required=True)
+    admin.add_argument("--if-none", action="store_true", help="only when no admin exists yet")
+    job = commands.add_parser("run-job", help="run a scheduled job now")
+    job.add_argument("name")
+    rotate = commands.add_parser("rotate-keys", help="add new signing keys")
+    rotate.add_argument("--purpose", action="append", choices=["code", "access"])
+    args = parser.parse_args(argv)
+    _stage_environment()
+    handlers = {
+        "create-tables": create_tables,
+        "create-admin": create_admin,
+        "run-job": run_job,
+        "rotate-keys": rotate_keys,
+    }
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Access tokens (login) and code tokens (QR), both ES256 JWTs with separate keys and shapes.
+
+Access tokens: header typ `at+jwt`, claims iss, sub (account id), aud, roles, place, iat, exp, jti.
+Code tokens: no typ, claims iss, sub (a pseudonym that differs per token), color, kind, iat, exp,
+jti. Each verifier pins ES256, requires its claims, checks issuer and shape, and refuses the other
+kind. Expiry is checked against `now` passed in, with a small leeway.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from chalicelib import config
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.model import Color, Role
+from chalicelib.security.fields import b64url, pseudonym, resolve_pseudonym
+from chalicelib.security.signing import KeyCache
+
+ACCESS_AUDIENCE = "healthcode-api"
+ACCESS_TYP = "at+jwt"
+CODE_KINDS = ("live", "paper")
+_CODE_CLAIMS = ("iss", "sub", "color", "kind", "iat", "exp", "jti")
+_ACCESS_CLAIMS = ("iss", "sub", "aud", "roles", "iat", "exp", "jti")
+_NO_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+
+
+def _jti() -> str:
+    return b64url(os.urandom(9))
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    account_id: str
+    roles: frozenset[Role]
+    place_id: str | None
+
+
+def issue_access(
+    keys: KeyCache, account_id: str, roles: frozenset[Role], place_id: str | None, now: datetime
+) -> tuple[str, int]:
+    lifetime = config.access_token_seconds()
+    key = keys.signer(now)
+    claims: dict[str, Any] = {
+        "iss": config.issuer(),
+        "sub": account_id,
+        "aud": ACCESS_AUDIENCE,
+        "roles": sorted(role.value for role in roles),
+        "iat": _ts(now),
+        "exp": _ts(now) + lifetime,
+        "jti": _jti(),
+    }
+    if place_id:
+        claims["place"] = place_id
+    headers = {"kid": key.kid, "typ": ACCESS_TYP}
+    return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), lifetime
+
+
+def verify_access(keys: KeyCache, token: str, now: datetime) -> AccessClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+        key = keys.public_key(str(header.get("kid")), now)
+        if key is None or header.get("typ") != ACCESS_TYP:
+            raise Unauthenticated()
+        claims = jwt.decode(
+            token,
+            key.public,
+            algorithms=["ES256"],
+            audience=ACCESS_AUDIENCE,
+            issuer=config.issuer(),
+            options={**_NO_TIME_CHECKS, "require": list(_ACCESS_CLAIMS)},
+        )
+        if _ts(now) >= int(claims["exp"]) + config.token_leeway_seconds():
+            raise Unauthenticated("The access token has expired.", "访问令牌已过期。")
+        roles = frozenset(Role(role) for role in claims["roles"])
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise Unauthenticated() from error
+    return AccessClaims(str(claims["sub"]), roles, claims.get("place"))
+
+
+@dataclass(frozen=True)
+class CodeClaims:
+    person_id: str
+    color: Color
+    kind: str
+    issued_at: datetime
+    expires_at: datetime
+    jti: str
+
+
+class CodeRejected(Exception):
+    """A code token that does not verify; `reason` is the answer's reason code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def issue_code(
+    keys: KeyCache, person_id: str, color: Color, now: datetime, *, kind: str = "live",
+    lifetime: timedelta | None = None,
+) -> tuple[str, datetime]:
+    expires = now + (lifetime or timedelta(seconds=config.code_token_seconds()))
+    key = keys.signer(now)
+    claims = {
+        "iss": config.issuer(),
+        "sub": pseudonym(person_id),
+        "color": color.value,
+        "kind": kind,
+        "iat": _ts(now),
+        "exp": _ts(expires),
+        "jti": _jti(),
+    }
+    headers = {"kid": key.kid, "typ": None}  # no typ: a shorter QR, and apart from access tokens
+    return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), expires
+
+
+def verify_code(keys: KeyCache, token: str, now: datetime) -> CodeClaims:
+    """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, expired,
+    wrong_kind, untrusted_issuer."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise CodeRejected("malformed") from error
+    if header.get("alg") != "ES256":
+        raise CodeRejected("bad_signature")
+    if "typ" in header:
+        raise CodeRejected("wrong_kind")
+    key = keys.public_key(str(header.get("kid")), now)
+    if key is None:
+        raise CodeRejected("unknown_key")
+    claims = _decode_code(token, key.public)
+    if claims["iss"] != config.issuer():
+        raise CodeRejected("untrusted_issuer")
+    if claims["kind"] not in CODE_KINDS:
+        raise CodeRejected("wrong_kind")
+    leeway = config.token_leeway_seconds()
+    if _ts(now) >= int(claims["exp"]) + leeway or int(claims["iat"]) > _ts(now) + leeway:
+        raise CodeRejected("expired")
+    try:
+        person_id = resolve_pseudonym(str(claims["sub"]))
+        color = Color(claims["color"])
+    except ValueError as error:
+        raise CodeRejected("malformed") from error
+    issued = datetime.fromtimestamp(int(claims["iat"]), now.tzinfo)
+    expires = datetime.fromtimestamp(int(claims["exp"]), now.tzinfo)
+    return CodeClaims(person_id, color, claims["kind"], issued, expires, str(claims["jti"]))
+
+
+def _decode_code(token: str, public: Any) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            public,
+            algorithms=["ES256"],
+            options={**_NO_TIME_CHECKS, "require": list(_CODE_CLAIMS), "verify_aud": False},
+        )
+    except jwt.InvalidSignatureError as error:
+        raise CodeRejected("bad_signature") from error
+    except (jwt.PyJWTError, ValueError) as error:
+        raise CodeRejected("malformed") from error
+    if "aud" in claims or not isinstance(claims.get("exp"), int):
+        raise CodeRejected("wrong_kind" if "aud" in claims else "malformed")
+    return claims

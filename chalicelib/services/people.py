@@ -1,0 +1,61 @@
+"""Accounts and roles: who am I, enrolling checkers, creating admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.entities import Account
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.masking import mask_name
+from chalicelib.domain.model import Role
+from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.auth import account_for
+from chalicelib.services.context import Context
+from chalicelib.services.ports import Store
+
+
+def me(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
+    account = ctx.store.get_account(actor.account_id)
+    if account is None:
+        raise Unauthenticated()
+    links = sorted(ctx.store.links_of(account.account_id), key=lambda link: link.relation != "self")
+    persons = []
+    for link in links:
+        person = ctx.store.get_person(link.person_id)
+        if person is not None:
+            persons.append(
+                {
+                    "person_id": person.person_id,
+                    "masked_name": mask_name(person.name),
+                    "relation": link.relation,
+                    "color": person.color.value,
+                }
+            )
+    return {
+        "phone": account.phone,  # the caller's own number
+        "roles": sorted(role.value for role in account.roles),
+        "persons": persons,
+    }
+
+
+def enrol_checker(
+    ctx: Context, actor: AccessClaims, phone: str, name: str, place_id: str, now: datetime
+) -> dict[str, Any]:
+    account = account_for(ctx, phone, now)
+    updated = ctx.store.grant_role(account.account_id, Role.CHECKER, name=name, place_id=place_id)
+    return {
+        "account_id": updated.account_id,
+        "masked_name": mask_name(name),
+        "place_id": updated.place_id,
+        "roles": sorted(role.value for role in updated.roles),
+    }
+
+
+def create_admin(ctx: Context, phone: str, now: datetime) -> Account:
+    account = account_for(ctx, phone, now)
+    return ctx.store.grant_role(account.account_id, Role.ADMIN, name=None, place_id=None)
+
+
+def admins(store: Store) -> list[Account]:
+    return store.accounts_with_role(Role.ADMIN, limit=10)

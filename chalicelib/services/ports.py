@@ -1,0 +1,66 @@
+"""The store the services talk to. Two implementations keep the same contract:
+`storage.dynamo.DynamoStore` (DynamoDB) and `storage.memory.MemoryStore` (tests, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.model import Record, Risk, Role
+from chalicelib.domain.otp import OtpState
+
+
+class Store(Protocol):
+    # Login
+    def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
+        """The state and its version (0 when there is none)."""
+
+    def save_otp(self, phone_key: str, state: OtpState, expected_version: int) -> None:
+        """Raises Conflict when the version moved on meanwhile."""
+
+    def account_for_phone(self, phone_key: str) -> Account | None: ...
+
+    def create_account(self, account: Account, phone_key: str) -> None:
+        """Atomically with its phone marker. Raises Conflict when the phone already has one."""
+
+    def get_account(self, account_id: str) -> Account | None: ...
+
+    def grant_role(
+        self, account_id: str, role: Role, *, name: str | None, place_id: str | None
+    ) -> Account: ...
+
+    def accounts_with_role(self, role: Role, limit: int) -> list[Account]: ...
+
+    # Persons
+    def create_person(
+        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+    ) -> None:
+        """Person, link and uniqueness markers (e.g. `id:<blind index>`) in one transaction.
+        Raises AlreadyApplied when a marker is already taken."""
+
+    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
+
+    def get_link(self, account_id: str, person_id: str) -> Link | None: ...
+
+    def links_of(self, account_id: str) -> list[Link]: ...
+
+    # Epidemic database
+    def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]: ...
+
+    def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None: ...
+
+    def records_for(self, id_key: str) -> list[Record]: ...
+
+    def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
+        """False when a record with that id is already kept (idempotent)."""
+
+    # Keys and scans
+    def signing_keys(self, purpose: str) -> list[SigningKey]: ...
+
+    def add_signing_key(self, key: SigningKey) -> None: ...
+
+    def retire_signing_key(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
+
+    def add_scan(self, scan: Scan) -> None: ...

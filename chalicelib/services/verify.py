@@ -1,0 +1,54 @@
+"""Checkpoints (查验): a checker scans a code; green passes. The colour is always the current one
+from the database, never the one in the token. Every scan is recorded without personal data."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.entities import Scan
+from chalicelib.domain.masking import mask_name
+from chalicelib.domain.model import Color, Role
+from chalicelib.security.tokens import AccessClaims, CodeRejected, verify_code
+from chalicelib.services.context import Context
+
+
+def verify(
+    ctx: Context, actor: AccessClaims, token: str, place_id: str | None, now: datetime
+) -> dict[str, Any]:
+    person_id: str | None = None
+    color: Color | None = None
+    masked: str | None = None
+    reason: str | None = None
+    try:
+        claims = verify_code(ctx.code_keys, token, now)
+        person = ctx.store.get_person(claims.person_id, consistent=True)
+        if person is None:
+            reason = "revoked"  # the holder deleted their data: the code no longer exists
+        else:
+            person_id, color, masked = person.person_id, person.color, mask_name(person.name)
+    except CodeRejected as rejected:
+        reason = rejected.reason
+    valid = reason is None
+    passed = valid and color is Color.GREEN
+    scan = Scan(
+        scan_id=secrets.token_hex(8),
+        at=now,
+        checker_id=actor.account_id,
+        place_id=place_id or actor.place_id,
+        valid=valid,
+        passed=passed,
+        color=color,
+        reason=reason,
+        person_id=person_id,
+    )
+    ctx.store.add_scan(scan)
+    return {
+        "valid": valid,
+        "pass": passed,
+        "color": color.value if color else None,
+        "masked_name": masked,
+        "reason": reason,
+        "checked_at": now.isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,397 @@
+"""The store on DynamoDB: maps the domain's values to the tables in storage.tables, encrypting
+personal fields on the way in and decrypting them on the way out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import config
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.model import (
+    Category,
+    Color,
+    Declaration,
+    IdType,
+    Reason,
+    Record,
+    Risk,
+    Role,
+    Symptom,
+)
+from chalicelib.domain.otp import OtpState
+from chalicelib.security.fields import decrypt, encrypt
+from chalicelib.storage import tables as t
+
+M = TypeVar("M", bound=Model)
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+SCAN_SHARDS = 8
+
+
+def _get(model: type[M], *key: str, consistent_read: bool = False) -> M | None:
+    try:
+        return model.get(*key, consistent_read=consistent_read)
+    except DoesNotExist:
+        return None
+
+
+def _failed_condition(error: PutError | UpdateError) -> bool:
+    return error.cause_response_code == _CONDITION_FAILED
+
+
+class DynamoStore:
+    def __init__(self) -> None:
+        t.configure()
+
+    def _connection(self) -> Connection:
+        connect, read, attempts = config.ddb_timeouts()
+        return Connection(
+            region=config.aws_region(),
+            connect_timeout_seconds=connect,
+            read_timeout_seconds=read,
+            max_retry_attempts=attempts,
+        )
+
+    # Login ---------------------------------------------------------------------------------
+
+    def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
+        item = _get(t.OtpItem, phone_key, consistent_read=True)
+        if item is None:
+            return None, 0
+        state = OtpState(
+            code_hash=item.code_hash,
+            expires_at=int(item.expires_at),
+            attempts=int(item.attempts),
+            sent_at=tuple(int(x) for x in item.sent_at),
+        )
+        return state, int(item.version)
+
+    def save_otp(self, phone_key: str, state: OtpState, expected_version: int) -> None:
+        newest = max((state.expires_at, *state.sent_at))
+        item = t.OtpItem(
+            phone_key,
+            code_hash=state.code_hash,
+            expires_at=state.expires_at,
+            attempts=state.attempts,
+            sent_at=list(state.sent_at),
+            version=expected_version + 1,
+            ttl=newest + 3600,
+        )
+        condition = (
+            t.OtpItem.phone_key.does_not_exist()
+            if expected_version == 0
+            else t.OtpItem.version == expected_version
+        )
+        try:
+            item.save(condition=condition)
+        except PutError as error:
+            if _failed_condition(error):
+                raise Conflict() from error
+            raise
+
+    def account_for_phone(self, phone_key: str) -> Account | None:
+        marker = _get(t.MarkerItem, f"phone:{phone_key}", consistent_read=True)
+        return self.get_account(marker.target) if marker else None
+
+    def create_account(self, account: Account, phone_key: str) -> None:
+        marker = t.MarkerItem(
+            f"phone:{phone_key}", target=account.account_id, created_at=account.created_at
+        )
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(marker, condition=t.MarkerItem.key.does_not_exist())
+                tx.save(_account_item(account), condition=t.AccountItem.account_id.does_not_exist())
+        except TransactWriteError as error:
+            raise Conflict() from error
+
+    def get_account(self, account_id: str) -> Account | None:
+        item = _get(t.AccountItem, account_id, consistent_read=True)
+        return _account(item) if item else None
+
+    def grant_role(
+        self, account_id: str, role: Role, *, name: str | None, place_id: str | None
+    ) -> Account:
+        item = t.AccountItem(account_id)
+        actions = [t.AccountItem.roles.add({role.value})]
+        if name is not None:
+            actions.append(t.AccountItem.name_enc.set(encrypt(name, f"accounts:name:{account_id}")))
+        if place_id is not None:
+            actions.append(t.AccountItem.place_id.set(place_id))
+        item.update(actions=actions, condition=t.AccountItem.account_id.exists())
+        return _account(item)
+
+    def accounts_with_role(self, role: Role, limit: int) -> list[Account]:
+        # Management use only (create-admin --if-none); never on a request path.
+        found = t.AccountItem.scan(t.AccountItem.roles.contains(role.value))
+        accounts = []
+        for item in found:
+            accounts.append(_account(item))
+            if len(accounts) >= limit:
+                break
+        return accounts
+
+    # Persons -------------------------------------------------------------------------------
+
+    def create_person(
+        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+    ) -> None:
+        link_item = t.LinkItem(
+            link.account_id,
+            link.person_id,
+            relation=link.relation,
+            created_at=link.created_at,
+        )
+        for attempt in range(4):
+            try:
+                with TransactWrite(connection=self._connection()) as tx:
+                    for key in markers:
+                        marker = t.MarkerItem(
+                            key, target=person.person_id, created_at=person.created_at
+                        )
+                        tx.save(marker, condition=t.MarkerItem.key.does_not_exist())
+                    tx.save(
+                        _person_item(person, id_key),
+                        condition=t.PersonItem.person_id.does_not_exist(),
+                    )
+                    tx.save(link_item)
+                return
+            except TransactWriteError as error:
+                codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
+                if _CONDITION_FAILED in codes[: len(markers)]:
+                    raise AlreadyApplied() from error
+                if "TransactionConflict" not in codes or attempt == 3:
+                    raise
+                time.sleep(0.02 * (attempt + 1))  # another transaction held an item: try again
+
+    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
+        item = _get(t.PersonItem, person_id, consistent_read=consistent)
+        return _person(item) if item else None
+
+    def get_link(self, account_id: str, person_id: str) -> Link | None:
+        item = _get(t.LinkItem, account_id, person_id, consistent_read=True)
+        return _link(item) if item else None
+
+    def links_of(self, account_id: str) -> list[Link]:
+        return [_link(item) for item in t.LinkItem.query(account_id, consistent_read=True)]
+
+    # Epidemic database ---------------------------------------------------------------------
+
+    def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]:
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        return {item.region_code: Risk(item.risk) for item in t.RegionItem.batch_get(wanted)}
+
+    def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None:
+        t.RegionItem(code, risk=risk.value, updated_by=by, updated_at=at).save()
+
+    def records_for(self, id_key: str) -> list[Record]:
+        return [_record(item) for item in t.RecordItem.query(id_key, consistent_read=True)]
+
+    def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
+        item = t.RecordItem(
+            id_key,
+            record.record_id,
+            category=record.category.value,
+            since=record.since.isoformat(),
+            until=record.until.isoformat() if record.until else None,
+            imported_by=by,
+            imported_at=at,
+        )
+        try:
+            item.save(condition=t.RecordItem.record_id.does_not_exist())
+        except PutError as error:
+            if _failed_condition(error):
+                return False
+            raise
+        return True
+
+    # Keys and scans ------------------------------------------------------------------------
+
+    def signing_keys(self, purpose: str) -> list[SigningKey]:
+        keys = [_signing_key(item) for item in t.KeyItem.query(purpose, consistent_read=True)]
+        return sorted(keys, key=lambda k: k.created_at)
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        item = t.KeyItem(
+            key.purpose,
+            key.kid,
+            private_enc=encrypt(key.private_pem.decode(), f"keys:{key.purpose}:{key.kid}"),
+            public_jwk=json.dumps(key.public_jwk, sort_keys=True),
+            created_at=key.created_at,
+            retire_at=key.retire_at,
+        )
+        try:
+            item.save(condition=t.KeyItem.kid.does_not_exist())
+        except PutError as error:
+            if _failed_condition(error):
+                raise Conflict() from error
+            raise
+
+    def retire_signing_key(self, purpose: str, kid: str, retire_at: datetime) -> None:
+        t.KeyItem(purpose, kid).update(
+            actions=[t.KeyItem.retire_at.set(retire_at)], condition=t.KeyItem.kid.exists()
+        )
+
+    def add_scan(self, scan: Scan) -> None:
+        shard = int(scan.scan_id[-2:], 16) % SCAN_SHARDS
+        t.ScanItem(
+            f"{shanghai_date(scan.at).isoformat()}#{shard}",
+            f"{scan.at.isoformat()}#{scan.scan_id}",
+            checker_id=scan.checker_id,
+            place_id=scan.place_id,
+            valid=scan.valid,
+            passed=scan.passed,
+            color=scan.color.value if scan.color else None,
+            reason=scan.reason,
+            person_id=scan.person_id,
+        ).save()
+
+
+# Mapping ---------------------------------------------------------------------------------------
+
+
+def _account_item(account: Account) -> t.AccountItem:
+    aid = account.account_id
+    return t.AccountItem(
+        aid,
+        phone_enc=encrypt(account.phone, f"accounts:phone:{aid}"),
+        name_enc=encrypt(account.name, f"accounts:name:{aid}") if account.name else None,
+        roles={role.value for role in account.roles},
+        place_id=account.place_id,
+        created_at=account.created_at,
+    )
+
+
+def _account(item: t.AccountItem) -> Account:
+    aid = item.account_id
+    return Account(
+        account_id=aid,
+        phone=decrypt(item.phone_enc, f"accounts:phone:{aid}"),
+        roles=frozenset(Role(role) for role in item.roles or ()),
+        created_at=item.created_at,
+        name=decrypt(item.name_enc, f"accounts:name:{aid}") if item.name_enc else None,
+        place_id=item.place_id,
+    )
+
+
+def _person_item(person: Person, id_key: str) -> t.PersonItem:
+    pid = person.person_id
+
+    def seal(field: str, value: str) -> str:
+        return encrypt(value, f"persons:{field}:{pid}")
+
+    return t.PersonItem(
+        pid,
+        name_enc=seal("name", person.name),
+        id_type=person.id_type.value,
+        id_number_enc=seal("id_number", person.id_number),
+        id_key=id_key,
+        phone_enc=seal("phone", person.phone),
+        nationality=person.nationality,
+        address_enc=seal("address", person.address),
+        region_code=person.region_code,
+        declaration_enc=seal("declaration", json.dumps(asdict(person.declaration))),
+        declared_on=person.declared_on.isoformat(),
+        color=person.color.value,
+        reasons=json.dumps([_reason_dict(r) for r in person.reasons], ensure_ascii=False),
+        since=person.since,
+        profile=person.profile,
+        rules_version=person.rules_version,
+        created_at=person.created_at,
+        version=person.version,
+    )
+
+
+def _person(item: t.PersonItem) -> Person:
+    pid = item.person_id
+
+    def open_(field: str, value: str) -> str:
+        return decrypt(value, f"persons:{field}:{pid}")
+
+    declared = json.loads(open_("declaration", item.declaration_enc))
+    declaration = Declaration(
+        visited_regions=tuple(declared["visited_regions"]),
+        contact_with_case=declared["contact_with_case"],
+        fever_clinic_visit=declared["fever_clinic_visit"],
+        symptoms=tuple(Symptom(s) for s in declared["symptoms"]),
+        temperature=declared["temperature"],
+        from_abroad=declared["from_abroad"],
+    )
+    return Person(
+        person_id=pid,
+        name=open_("name", item.name_enc),
+        id_type=IdType(item.id_type),
+        id_number=open_("id_number", item.id_number_enc),
+        phone=open_("phone", item.phone_enc),
+        nationality=item.nationality,
+        address=open_("address", item.address_enc),
+        region_code=item.region_code,
+        declaration=declaration,
+        declared_on=date.fromisoformat(item.declared_on),
+        color=Color(item.color),
+        reasons=tuple(_reason(r) for r in json.loads(item.reasons)),
+        since=item.since,
+        profile=item.profile,
+        rules_version=item.rules_version,
+        created_at=item.created_at,
+        version=int(item.version),
+    )
+
+
+def _reason_dict(reason: Reason) -> dict[str, str | None]:
+    return {
+        "code": reason.code,
+        "rule": reason.rule,
+        "color": reason.color.value,
+        "message": reason.message,
+        "message_zh": reason.message_zh,
+        "until": reason.until.isoformat() if reason.until else None,
+    }
+
+
+def _reason(data: dict[str, str | None]) -> Reason:
+    until = data.get("until")
+    return Reason(
+        code=str(data["code"]),
+        rule=str(data["rule"]),
+        color=Color(data["color"]),
+        message=str(data["message"]),
+        message_zh=str(data["message_zh"]),
+        until=date.fromisoformat(until) if until else None,
+    )
+
+
+def _link(item: t.LinkItem) -> Link:
+    return Link(item.account_id, item.person_id, item.relation, item.created_at)
+
+
+def _record(item: t.RecordItem) -> Record:
+    return Record(
+        record_id=item.record_id,
+        category=Category(item.category),
+        since=date.fromisoformat(item.since),
+        until=date.fromisoformat(item.until) if item.until else None,
+    )
+
+
+def _signing_key(item: t.KeyItem) -> SigningKey:
+    return SigningKey(
+        kid=item.kid,
+        purpose=item.purpose,
+        private_pem=decrypt(item.private_enc, f"keys:{item.purpose}:{item.kid}").encode(),
+        public_jwk=json.loads(item.public_jwk),
+        created_at=item.created_at,
+        retire_at=item.retire_at,
+    )

@@ -1,0 +1,124 @@
+"""An in-memory store with the same contract as DynamoStore: for fast service tests.
+The contract tests in tests/integration run against both."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.model import Record, Risk, Role
+from chalicelib.domain.otp import OtpState
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.otps: dict[str, tuple[OtpState, int]] = {}
+        self.markers: dict[str, str] = {}
+        self.accounts: dict[str, Account] = {}
+        self.persons: dict[str, Person] = {}
+        self.links: dict[tuple[str, str], Link] = {}
+        self.regions: dict[str, Risk] = {}
+        self.records: dict[str, dict[str, Record]] = {}
+        self.keys: dict[str, dict[str, SigningKey]] = {}
+        self.scans: list[Scan] = []
+
+    def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
+        state, version = self.otps.get(phone_key, (None, 0))
+        return state, version
+
+    def save_otp(self, phone_key: str, state: OtpState, expected_version: int) -> None:
+        with self._lock:
+            if self.otps.get(phone_key, (None, 0))[1] != expected_version:
+                raise Conflict()
+            self.otps[phone_key] = (state, expected_version + 1)
+
+    def account_for_phone(self, phone_key: str) -> Account | None:
+        account_id = self.markers.get(f"phone:{phone_key}")
+        return self.accounts.get(account_id) if account_id else None
+
+    def create_account(self, account: Account, phone_key: str) -> None:
+        with self._lock:
+            if f"phone:{phone_key}" in self.markers:
+                raise Conflict()
+            self.markers[f"phone:{phone_key}"] = account.account_id
+            self.accounts[account.account_id] = account
+
+    def get_account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def grant_role(
+        self, account_id: str, role: Role, *, name: str | None, place_id: str | None
+    ) -> Account:
+        with self._lock:
+            account = self.accounts[account_id]
+            updated = replace(
+                account,
+                roles=account.roles | {role},
+                name=name if name is not None else account.name,
+                place_id=place_id if place_id is not None else account.place_id,
+            )
+            self.accounts[account_id] = updated
+            return updated
+
+    def accounts_with_role(self, role: Role, limit: int) -> list[Account]:
+        return [a for a in self.accounts.values() if role in a.roles][:limit]
+
+    def create_person(
+        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+    ) -> None:
+        with self._lock:
+            if any(marker in self.markers for marker in markers):
+                raise AlreadyApplied()
+            self.markers.update({marker: person.person_id for marker in markers})
+            self.persons[person.person_id] = person
+            self.links[(link.account_id, link.person_id)] = link
+
+    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
+        return self.persons.get(person_id)
+
+    def get_link(self, account_id: str, person_id: str) -> Link | None:
+        return self.links.get((account_id, person_id))
+
+    def links_of(self, account_id: str) -> list[Link]:
+        found = [link for (owner, _), link in self.links.items() if owner == account_id]
+        return sorted(found, key=lambda link: link.person_id)
+
+    def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]:
+        return {code: self.regions[code] for code in set(codes) if code in self.regions}
+
+    def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None:
+        self.regions[code] = risk
+
+    def records_for(self, id_key: str) -> list[Record]:
+        return sorted(self.records.get(id_key, {}).values(), key=lambda r: r.record_id)
+
+    def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
+        with self._lock:
+            kept = self.records.setdefault(id_key, {})
+            if record.record_id in kept:
+                return False
+            kept[record.record_id] = record
+            return True
+
+    def signing_keys(self, purpose: str) -> list[SigningKey]:
+        return sorted(self.keys.get(purpose, {}).values(), key=lambda k: k.created_at)
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        with self._lock:
+            kept = self.keys.setdefault(key.purpose, {})
+            if key.kid in kept:
+                raise Conflict()
+            kept[key.kid] = key
+
+    def retire_signing_key(self, purpose: str, kid: str, retire_at: datetime) -> None:
+        with self._lock:
+            key = self.keys[purpose][kid]
+            self.keys[purpose][kid] = replace(key, retire_at=retire_at)
+
+    def add_scan(self, scan: Scan) -> None:
+        self.scans.append(scan)

@@ -1,0 +1,237 @@
+"""Every DynamoDB table and index, declared once. Table names get the stage's prefix when the
+store is first used (configure), so one database can hold several stages or test runs.
+
+See docs/decisions/0003-tables-and-indexes.md for why the tables look like this.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib import config
+
+
+class _Table(Model):
+    class Meta:
+        abstract = True
+
+
+class OtpItem(_Table):
+    """Login codes per phone: keyed by the phone's blind index, code stored hashed."""
+
+    class Meta:
+        table_name = "otps"
+        billing_mode = "PAY_PER_REQUEST"
+
+    phone_key = UnicodeAttribute(hash_key=True)
+    code_hash = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+    attempts = NumberAttribute()
+    sent_at = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
+    version = NumberAttribute()
+    ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
+
+
+class MarkerItem(_Table):
+    """Uniqueness markers: `id:<blind index>` -> person, `phone:<blind index>` -> account."""
+
+    class Meta:
+        table_name = "markers"
+        billing_mode = "PAY_PER_REQUEST"
+
+    key = UnicodeAttribute(hash_key=True)
+    target = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class AccountItem(_Table):
+    class Meta:
+        table_name = "accounts"
+        billing_mode = "PAY_PER_REQUEST"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    phone_enc = UnicodeAttribute()
+    name_enc = UnicodeAttribute(null=True)
+    roles = UnicodeSetAttribute()
+    place_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class PersonItem(_Table):
+    """A code holder. Personal fields are AES-GCM ciphertexts; the colour is plain for verify."""
+
+    class Meta:
+        table_name = "persons"
+        billing_mode = "PAY_PER_REQUEST"
+
+    person_id = UnicodeAttribute(hash_key=True)
+    name_enc = UnicodeAttribute()
+    id_type = UnicodeAttribute()
+    id_number_enc = UnicodeAttribute()
+    id_key = UnicodeAttribute()
+    phone_enc = UnicodeAttribute()
+    nationality = UnicodeAttribute()
+    address_enc = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    declaration_enc = UnicodeAttribute()
+    declared_on = UnicodeAttribute()
+    color = UnicodeAttribute()
+    reasons = UnicodeAttribute()  # JSON: codes, rule ids, dates; nothing personal
+    since = UTCDateTimeAttribute()
+    profile = UnicodeAttribute()
+    rules_version = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    version = NumberAttribute()
+
+
+class LinksByPerson(GlobalSecondaryIndex["LinkItem"]):
+    class Meta:
+        index_name = "by_person"
+        projection = KeysOnlyProjection()
+
+    person_id = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute(range_key=True)
+
+
+class LinkItem(_Table):
+    """Who may act for whom: (account, person) with the relation (`self` or a family one)."""
+
+    class Meta:
+        table_name = "links"
+        billing_mode = "PAY_PER_REQUEST"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute(range_key=True)
+    relation = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    by_person = LinksByPerson()
+
+
+class RegionItem(_Table):
+    class Meta:
+        table_name = "regions"
+        billing_mode = "PAY_PER_REQUEST"
+
+    region_code = UnicodeAttribute(hash_key=True)
+    risk = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class RecordItem(_Table):
+    """Epidemic records, keyed by the blind index of the ID document so that records for people
+    who have not applied yet apply when they do."""
+
+    class Meta:
+        table_name = "records"
+        billing_mode = "PAY_PER_REQUEST"
+
+    id_key = UnicodeAttribute(hash_key=True)
+    record_id = UnicodeAttribute(range_key=True)
+    category = UnicodeAttribute()
+    since = UnicodeAttribute()
+    until = UnicodeAttribute(null=True)
+    imported_by = UnicodeAttribute()
+    imported_at = UTCDateTimeAttribute()
+
+
+class KeyItem(_Table):
+    """Signing keys shared by every function instance; the private half is encrypted."""
+
+    class Meta:
+        table_name = "keys"
+        billing_mode = "PAY_PER_REQUEST"
+
+    purpose = UnicodeAttribute(hash_key=True)
+    kid = UnicodeAttribute(range_key=True)
+    private_enc = UnicodeAttribute()
+    public_jwk = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    retire_at = UTCDateTimeAttribute(null=True)
+
+
+class ScansByPerson(GlobalSecondaryIndex["ScanItem"]):
+    class Meta:
+        index_name = "by_person"
+        projection = KeysOnlyProjection()
+
+    person_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class ScanItem(_Table):
+    """Scans by Asia/Shanghai day and shard, so retention purges read only old days."""
+
+    class Meta:
+        table_name = "scans"
+        billing_mode = "PAY_PER_REQUEST"
+
+    day_shard = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+    checker_id = UnicodeAttribute()
+    place_id = UnicodeAttribute(null=True)
+    valid = BooleanAttribute()
+    passed = BooleanAttribute()
+    color = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    person_id = UnicodeAttribute(null=True)
+    by_person = ScansByPerson()
+
+
+ALL_TABLES: tuple[type[_Table], ...] = (
+    OtpItem,
+    MarkerItem,
+    AccountItem,
+    PersonItem,
+    LinkItem,
+    RegionItem,
+    RecordItem,
+    KeyItem,
+    ScanItem,
+)
+_BASE_NAMES = {model: model.Meta.table_name for model in ALL_TABLES}
+_bound: tuple[str, str, float, float, int] | None = None
+
+
+def configure() -> None:
+    """Point every model at the stage's tables. Cheap when nothing changed."""
+    global _bound
+    connect, read, attempts = config.ddb_timeouts()
+    wanted = (config.table_prefix(), config.aws_region(), connect, read, attempts)
+    if wanted == _bound:
+        return
+    for model in ALL_TABLES:
+        model.Meta.table_name = wanted[0] + _BASE_NAMES[model]
+        model.Meta.region = wanted[1]
+        model.Meta.connect_timeout_seconds = connect
+        model.Meta.read_timeout_seconds = read
+        model.Meta.max_retry_attempts = attempts
+        model._connection = None
+    _bound = wanted
+
+
+def create_all(wait: bool = True) -> list[str]:
+    """Creates the tables that do not exist yet; returns the names it created."""
+    configure()
+    created = []
+    for model in ALL_TABLES:
+        if not model.exists():
+            model.create_table(wait=wait)
+            created.append(model.Meta.table_name)
+    return created
+
+
+def delete_all() -> None:
+    configure()
+    for model in ALL_TABLES:
+        if model.exists():
+            model.delete_table()

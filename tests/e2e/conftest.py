@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import ROOT
+
+VALID_ID = "11010519491231002X"
+
+
+@pytest.fixture(scope="session")
+def client(dynamo_tables: str) -> Iterator[Client]:
+    from app import app
+
+    with Client(app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client
+
+
+class Api:
+    """A thin JSON helper over chalice's test client."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None,
+        raw: bytes | None = None, headers: dict[str, str] | None = None,
+    ) -> Any:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        import json
+
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        return getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+
+    def json(self, *args: Any, **kwargs: Any) -> tuple[int, Any]:
+        import json
+
+        response = self.call(*args, **kwargs)
+        return response.status_code, json.loads(response.body) if response.body else None
+
+    def login(self, phone: str) -> str:
+        status, sent = self.json("POST", "/v1/auth/otp", {"phone": phone})
+        assert status == 202, sent
+        status, login = self.json(
+            "POST", "/v1/auth/token", {"phone": phone, "code": sent["dev_code"]}
+        )
+        assert status == 200, login
+        return str(login["access_token"])
+
+
+@pytest.fixture
+def api(client: Client) -> Api:
+    return Api(client)
+
+
+_counter = iter(range(10**6))
+
+
+@pytest.fixture
+def new_phone() -> Callable[[], str]:
+    """A fresh phone number per call, so OTP limits of one test never touch another."""
+    import random
+
+    def make() -> str:
+        return f"13{random.randint(0, 9)}{next(_counter) % 10**4:04d}{random.randint(0, 9999):04d}"
+
+    return make

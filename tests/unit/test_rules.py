@@ -1,0 +1,374 @@
+"""The colour engine applied to the Shandong policy.
+
+Seed: /work/shared/seeds/004_c9687e30082c0c46.txt, question 4 (红码/黄码/绿码). Row ids name the
+rule; the comment on each row quotes the seed clause it checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.model import (
+    Assessment,
+    Category,
+    Color,
+    Declaration,
+    Facts,
+    Record,
+    Risk,
+    Symptom,
+)
+from chalicelib.domain.policy import DECLARED_FLAGS, Policy
+from chalicelib.domain.rules import evaluate, record_end
+from chalicelib.policies import load
+
+SHANDONG = load("shandong")
+DECLARED_ON = date(2026, 11, 1)
+TODAY = date(2026, 11, 5)
+LAST_WINDOW_DAY = date(2026, 11, 14)
+HIGH, MEDIUM = "420100", "110105"
+RISKS = {HIGH: Risk.HIGH, MEDIUM: Risk.MEDIUM, "370102": Risk.LOW}
+
+
+def rec(category: str, since: date, until: date | None = None, rid: str = "") -> Record:
+    return Record(rid or f"{category}-{since}", Category(category), since, until)
+
+
+def facts(*records: Record, declared_on: date = DECLARED_ON, **declaration: Any) -> Facts:
+    return Facts(
+        declaration=Declaration(**declaration),
+        declared_on=declared_on,
+        region_risks=dict(RISKS),
+        records=records,
+    )
+
+
+def assess(f: Facts, today: date = TODAY) -> Assessment:
+    return evaluate(SHANDONG, f, today)
+
+
+def codes(a: Assessment) -> list[str]:
+    return [r.code for r in a.reasons]
+
+
+def rule_ids(a: Assessment) -> list[str]:
+    return [r.rule for r in a.reasons]
+
+
+# --- every rule fires alone, with its colour and reason code ----------------------------------
+
+SINGLE_RULE_ROWS = [
+    # 红码: "确诊病人"
+    pytest.param(facts(rec("confirmed", DECLARED_ON)), "red", "SD-R-confirmed",
+                 "confirmed_case", id="SD-R-confirmed: 确诊病人"),
+    # 红码: "疑似病人"
+    pytest.param(facts(rec("suspected", DECLARED_ON)), "red", "SD-R-suspected",
+                 "suspected_case", id="SD-R-suspected: 疑似病人"),
+    # 红码: "正在实施集中隔离医学观察的无症状感染者"
+    pytest.param(facts(rec("asymptomatic", DECLARED_ON)), "red", "SD-R-asymptomatic",
+                 "asymptomatic_infection", id="SD-R-asymptomatic: 无症状感染者"),
+    # 红码: "正在实施集中或居家隔离医学观察的密切接触者"
+    pytest.param(facts(rec("close_contact", DECLARED_ON)), "red", "SD-R-close-contact",
+                 "close_contact", id="SD-R-close-contact: 密切接触者"),
+    # 红码: "来自疫情防控重点地区和高风险地区的人员"
+    pytest.param(facts(visited_regions=(HIGH,)), "red", "SD-R-high-risk-region",
+                 "visited_high_risk_region", id="SD-R-high-risk-region: 来自高风险地区"),
+    # 黄码: "14天内有发热门诊就诊记录的人员" (authority record)
+    pytest.param(facts(rec("fever_clinic", DECLARED_ON)), "yellow", "SD-Y-fever-clinic-record",
+                 "fever_clinic_record", id="SD-Y-fever-clinic-record: 发热门诊就诊记录"),
+    # 黄码: "14天内有发热门诊就诊记录的人员" (declared)
+    pytest.param(facts(fever_clinic_visit=True), "yellow", "SD-Y-fever-clinic-declared",
+                 "fever_clinic_visit_declared", id="SD-Y-fever-clinic-declared: 申报发热门诊"),
+    # 黄码: "有发热、干咳、气促、呼吸道症状的人员"
+    *[
+        pytest.param(facts(symptoms=(Symptom(s),)), "yellow", "SD-Y-respiratory-symptoms",
+                     "respiratory_symptoms", id=f"SD-Y-respiratory-symptoms: {s}")
+        for s in ("fever", "dry_cough", "shortness_of_breath", "cough")
+    ],
+    # 黄码: "有发热……的人员"; 发热 = "体温大于或等于37.3℃"
+    pytest.param(facts(temperature=37.3), "yellow", "SD-Y-fever-temperature",
+                 "fever_temperature", id="SD-Y-fever-temperature: 体温大于或等于37.3℃"),
+    # 黄码: "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者"
+    pytest.param(facts(rec("recovered_observation", DECLARED_ON)), "yellow",
+                 "SD-Y-recovered-observation", "recovered_observation",
+                 id="SD-Y-recovered-observation: 治愈出院未满14天"),
+    # 黄码: "来自境外隔离期未满人员" (authority record)
+    pytest.param(facts(rec("abroad_quarantine", DECLARED_ON)), "yellow",
+                 "SD-Y-abroad-quarantine", "abroad_quarantine",
+                 id="SD-Y-abroad-quarantine: 境外隔离期未满"),
+    # 黄码: "来自境外隔离期未满人员" (declared)
+    pytest.param(facts(from_abroad=True), "yellow", "SD-Y-from-abroad-declared",
+                 "arrived_from_abroad", id="SD-Y-from-abroad-declared: 申报自境外"),
+    # 黄码: "来自疫情中风险地区人员"
+    pytest.param(facts(visited_regions=(MEDIUM,)), "yellow", "SD-Y-medium-risk-region",
+                 "visited_medium_risk_region", id="SD-Y-medium-risk-region: 来自中风险地区"),
+    # 黄码: self-declared "14天内接触史", pending the authority's close-contact record
+    pytest.param(facts(contact_with_case=True), "yellow", "SD-Y-contact-declared",
+                 "contact_with_case_declared", id="SD-Y-contact-declared: 申报接触史"),
+]
+
+
+@pytest.mark.parametrize(("f", "color", "rule", "code"), SINGLE_RULE_ROWS)
+def test_each_shandong_rule_fires_alone_with_its_colour_and_reason(
+    f: Facts, color: str, rule: str, code: str
+) -> None:
+    a = assess(f)
+    assert a.color is Color(color)
+    assert rule_ids(a) == [rule]
+    assert codes(a) == [code]
+    reason = a.reasons[0]
+    policy_rule = next(r for r in SHANDONG.rules if r.id == rule)
+    assert (reason.message, reason.message_zh) == (policy_rule.reason.en, policy_rule.reason.zh)
+
+
+def test_every_shandong_rule_is_covered_by_a_row() -> None:
+    covered = {row.values[2] for row in SINGLE_RULE_ROWS}
+    assert covered == {r.id for r in SHANDONG.rules}
+
+
+# --- green: "除红色、黄色人员外的其他人群健康通行码都是绿色" ---------------------------
+
+GREEN_ROWS = [
+    pytest.param(facts(), id="nothing declared, no record"),
+    # "乏力、咳嗽、腹泻、结膜炎等任何不适" -> see a doctor; only respiratory symptoms are yellow
+    pytest.param(facts(symptoms=(Symptom.FATIGUE, Symptom.DIARRHEA, Symptom.CONJUNCTIVITIS)),
+                 id="non-respiratory symptoms"),
+    # fever is "体温大于或等于37.3℃": 37.2 is not
+    pytest.param(facts(temperature=37.2), id="temperature 37.2 below 37.3"),
+    pytest.param(facts(visited_regions=("370102",)), id="visited a low-risk region"),
+    pytest.param(facts(visited_regions=("999999",)), id="region risk missing = low"),
+    # "cleared" ends records, it is no risk of its own
+    pytest.param(facts(rec("cleared", DECLARED_ON)), id="only a cleared record"),
+]
+
+
+@pytest.mark.parametrize("f", GREEN_ROWS)
+def test_green_fallback_when_no_rule_matches(f: Facts) -> None:
+    a = assess(f)
+    assert a.color is Color.GREEN
+    assert rule_ids(a) == ["SD-G-default"]
+    assert codes(a) == ["no_risk_found"]
+    assert a.reasons[0].until is None
+    assert a.valid_until is None
+
+
+# --- 14-day windows: a declaration counts from declared_on for 14 days, inclusive -------------
+
+WINDOW_ROWS = [
+    pytest.param(date(2026, 11, 1), date(2026, 11, 1), True, id="declaration day"),
+    pytest.param(date(2026, 11, 1), date(2026, 11, 14), True, id="day 14 still counts"),
+    pytest.param(date(2026, 11, 1), date(2026, 11, 15), False, id="day 15 no longer"),
+    pytest.param(date(2026, 11, 1), date(2026, 10, 31), False, id="before the declaration"),
+    pytest.param(date(2026, 11, 20), date(2026, 12, 3), True, id="across month end: day 14"),
+    pytest.param(date(2026, 11, 20), date(2026, 12, 4), False, id="across month end: day 15"),
+    pytest.param(date(2026, 12, 25), date(2027, 1, 7), True, id="across year end: day 14"),
+    pytest.param(date(2027, 2, 20), date(2027, 3, 5), True, id="across February: day 14"),
+    pytest.param(date(2027, 2, 20), date(2027, 3, 6), False, id="across February: day 15"),
+]
+# Every windowed condition kind: visited, declared, symptoms, temperature.
+WINDOWED = [
+    pytest.param({"visited_regions": (HIGH,)}, id="visited"),
+    pytest.param({"contact_with_case": True}, id="declared"),
+    pytest.param({"symptoms": (Symptom.DRY_COUGH,)}, id="symptoms"),
+    pytest.param({"temperature": 38.0}, id="temperature"),
+]
+
+
+@pytest.mark.parametrize("declaration", WINDOWED)
+@pytest.mark.parametrize(("declared_on", "today", "counts"), WINDOW_ROWS)
+def test_a_declaration_counts_for_14_days_including_both_ends(
+    declaration: dict[str, object], declared_on: date, today: date, counts: bool
+) -> None:
+    a = assess(facts(declared_on=declared_on, **declaration), today)
+    assert (a.color is not Color.GREEN) is counts
+    if counts:
+        last = date.fromordinal(declared_on.toordinal() + 13)
+        assert a.reasons[0].until == last
+        assert a.valid_until == last
+
+
+# --- records: since..until inclusive, defaults by category, cleared ----------------------------
+
+D = date  # short for the record tables
+RECORD_ROWS = [
+    # "14天内有发热门诊就诊记录的人员": no until -> 14 days from since
+    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 11, 14), "yellow", D(2026, 11, 14),
+                 id="fever_clinic without until: day 14 counts"),
+    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 11, 15), "green", None,
+                 id="fever_clinic without until: day 15 green"),
+    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 10, 31), "green", None,
+                 id="record not yet started"),
+    # an explicit until wins over the default and is inclusive
+    pytest.param([rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))], D(2026, 11, 20),
+                 "yellow", D(2026, 11, 20), id="explicit until: last day counts"),
+    pytest.param([rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))], D(2026, 11, 21),
+                 "green", None, id="explicit until: day after is green"),
+    pytest.param([rec("close_contact", D(2026, 11, 1), D(2026, 11, 3))], D(2026, 11, 3), "red",
+                 D(2026, 11, 3), id="explicit until on a red category"),
+    # "实施居家观察未满14天的治愈出院确诊病人"
+    pytest.param([rec("recovered_observation", D(2026, 11, 25))], D(2026, 12, 8), "yellow",
+                 D(2026, 12, 8), id="recovered_observation: 14 days across month end"),
+    pytest.param([rec("abroad_quarantine", D(2026, 11, 25))], D(2026, 12, 9), "green", None,
+                 id="abroad_quarantine: day 15 green"),
+    # "确诊病人": open-ended until a cleared record
+    pytest.param([rec("confirmed", D(2026, 11, 1))], D(2027, 6, 1), "red", None,
+                 id="confirmed without until lasts until cleared"),
+    pytest.param([rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
+                 D(2026, 11, 9), "red", D(2026, 11, 9), id="confirmed: day before cleared"),
+    pytest.param([rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
+                 D(2026, 11, 10), "green", None, id="confirmed: cleared from its since on"),
+    pytest.param([rec("suspected", D(2026, 11, 10)), rec("cleared", D(2026, 11, 10))],
+                 D(2026, 11, 10), "green", None, id="cleared the same day as the record"),
+    pytest.param([rec("fever_clinic", D(2026, 11, 1)), rec("cleared", D(2026, 11, 5))],
+                 D(2026, 11, 5), "green", None, id="cleared ends a 14-day record early"),
+    pytest.param([rec("cleared", D(2026, 11, 10)), rec("close_contact", D(2026, 11, 12))],
+                 D(2026, 11, 12), "red", None, id="record starting after cleared still counts"),
+    pytest.param([rec("cleared", D(2026, 11, 1)), rec("confirmed", D(2026, 11, 3)),
+                  rec("cleared", D(2026, 11, 20))],
+                 D(2026, 11, 19), "red", D(2026, 11, 19), id="a later cleared ends it again"),
+]
+
+
+@pytest.mark.parametrize(("records", "today", "color", "until"), RECORD_ROWS)
+def test_record_activity(
+    records: list[Record], today: date, color: str, until: date | None
+) -> None:
+    a = assess(facts(*records), today)
+    assert a.color is Color(color)
+    assert a.reasons[0].until == until
+    assert a.valid_until == until
+
+
+def test_record_end_is_the_effective_last_day() -> None:
+    confirmed = rec("confirmed", D(2026, 11, 1))
+    cleared = rec("cleared", D(2026, 11, 10))
+    defaults = SHANDONG.defaults
+    assert record_end(confirmed, [confirmed], defaults) is None
+    assert record_end(confirmed, [confirmed, cleared], defaults) == D(2026, 11, 9)
+    fever = rec("fever_clinic", D(2026, 11, 1))
+    assert record_end(fever, [fever], defaults) == D(2026, 11, 14)
+
+
+def test_the_latest_end_wins_when_one_rule_matches_several_records() -> None:
+    a = assess(facts(rec("fever_clinic", D(2026, 11, 1), rid="a"),
+                     rec("fever_clinic", D(2026, 11, 4), rid="b")))
+    assert rule_ids(a) == ["SD-Y-fever-clinic-record"]
+    assert a.reasons[0].until == D(2026, 11, 17)
+
+
+# --- several reasons ---------------------------------------------------------------------------
+
+
+def test_red_beats_yellow_and_both_reasons_are_listed() -> None:
+    a = assess(facts(rec("confirmed", DECLARED_ON), symptoms=(Symptom.FEVER,)))
+    assert a.color is Color.RED
+    assert codes(a) == ["confirmed_case", "respiratory_symptoms"]
+    assert [r.color for r in a.reasons] == [Color.RED, Color.YELLOW]
+    assert a.valid_until is None  # confirmed has no end yet
+
+
+def test_reasons_most_severe_first_then_in_rule_order() -> None:
+    f = facts(
+        rec("fever_clinic", DECLARED_ON),
+        rec("confirmed", DECLARED_ON),
+        contact_with_case=True,
+        visited_regions=(MEDIUM, HIGH),
+    )
+    assert rule_ids(assess(f)) == [
+        "SD-R-confirmed",
+        "SD-R-high-risk-region",
+        "SD-Y-fever-clinic-record",
+        "SD-Y-medium-risk-region",
+        "SD-Y-contact-declared",
+    ]
+
+
+def test_declared_contact_is_yellow_until_the_authority_records_a_close_contact() -> None:
+    declared = facts(contact_with_case=True)
+    assert assess(declared).color is Color.YELLOW
+    confirmed = facts(rec("close_contact", TODAY), contact_with_case=True)
+    a = assess(confirmed)
+    assert a.color is Color.RED
+    assert codes(a) == ["close_contact", "contact_with_case_declared"]
+
+
+def test_region_risk_is_read_from_the_current_facts() -> None:
+    f = facts(visited_regions=(MEDIUM,))
+    raised = Facts(f.declaration, f.declared_on, {MEDIUM: Risk.HIGH}, f.records)
+    lowered = Facts(f.declaration, f.declared_on, {}, f.records)
+    assert assess(f).color is Color.YELLOW
+    assert assess(raised).color is Color.RED
+    assert assess(lowered).color is Color.GREEN
+
+
+# --- valid_until and the assessment's identity -------------------------------------------------
+
+VALID_UNTIL_ROWS = [
+    pytest.param(facts(symptoms=(Symptom.COUGH,)), D(2026, 11, 14), id="window end"),
+    # the colour lasts while any of its reasons does: the latest end
+    pytest.param(facts(rec("fever_clinic", D(2026, 11, 5)), symptoms=(Symptom.COUGH,)),
+                 D(2026, 11, 18), id="latest yellow end"),
+    # yellow reasons do not extend a red colour
+    pytest.param(facts(rec("close_contact", D(2026, 11, 1), D(2026, 11, 6)),
+                       rec("fever_clinic", D(2026, 11, 5))),
+                 D(2026, 11, 6), id="only the red reasons count for red"),
+    pytest.param(facts(rec("suspected", DECLARED_ON)), None, id="open-ended red"),
+    pytest.param(facts(), None, id="green has no end"),
+]
+
+
+@pytest.mark.parametrize(("f", "valid_until"), VALID_UNTIL_ROWS)
+def test_valid_until(f: Facts, valid_until: date | None) -> None:
+    assert assess(f).valid_until == valid_until
+
+
+def test_assessment_names_the_policy_profile_and_version() -> None:
+    a = assess(facts())
+    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.1")
+
+
+def test_evaluation_is_deterministic_whatever_the_record_order() -> None:
+    records = [
+        rec("fever_clinic", D(2026, 11, 2)),
+        rec("confirmed", D(2026, 10, 1)),
+        rec("cleared", D(2026, 10, 20)),
+        rec("close_contact", D(2026, 11, 3)),
+    ]
+    results = {
+        assess(facts(*order, symptoms=(Symptom.FEVER,), visited_regions=(MEDIUM,)))
+        for order in itertools.permutations(records)
+    }
+    assert len(results) == 1
+
+
+# --- the engine is generic: other data, same code ----------------------------------------------
+
+
+def _tiny_policy(window_days: int, **when: object) -> Policy:
+    data = SHANDONG.to_dict()
+    data["defaults"]["window_days"] = window_days
+    data["rules"] = [{
+        "id": "T-1", "color": "yellow", "when": when, "source": "test",
+        "reason": {"code": "test_reason", "en": "Test.", "zh": "测试。"},
+    }]
+    return Policy.from_dict(data)
+
+
+def test_the_window_comes_from_the_policy_defaults() -> None:
+    policy = _tiny_policy(7, kind="symptoms", any_of=["cough"])
+    f = facts(symptoms=(Symptom.COUGH,))
+    assert evaluate(policy, f, D(2026, 11, 7)).color is Color.YELLOW
+    assert evaluate(policy, f, D(2026, 11, 8)).color is Color.GREEN
+
+
+@pytest.mark.parametrize("flag", DECLARED_FLAGS)
+def test_every_declared_flag_reads_the_declaration_field_of_that_name(flag: str) -> None:
+    policy = _tiny_policy(14, kind="declared", flag=flag)
+    declared: dict[str, Any] = {flag: True}
+    flagged = Facts(Declaration(**declared), DECLARED_ON)
+    assert evaluate(policy, flagged, TODAY).color is Color.YELLOW
+    assert evaluate(policy, facts(), TODAY).color is Color.GREEN
