@@ -85,7 +85,7 @@ def _png(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -
     out += chunk(b"PLTE", palette)
     if caption:
         out += chunk(b"iTXt", b"Description\x00\x00\x00\x00\x00" + caption.encode())
-    out += chunk(b"IDAT", zlib.compress(raw, 9))
+    out += chunk(b"IDAT", zlib.compress(raw))
     return out + chunk(b"IEND", b"")
 
 

@@ -168,7 +168,7 @@ class DynamoStore:
                 return
             except TransactWriteError as error:
                 codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
-                if _CONDITION_FAILED in codes[: len(markers)]:
+                if "ConditionalCheckFailed" in codes[: len(markers)]:
                     raise AlreadyApplied() from error
                 if "TransactionConflict" not in codes or attempt == 3:
                     raise

@@ -8,7 +8,7 @@ from chalice.test import Client
 
 from tests.conftest import ROOT
 
-VALID_ID = "11010519491231002X"
+ADMIN_PHONE = "13800000000"
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +70,20 @@ def new_phone() -> Callable[[], str]:
         return f"13{random.randint(0, 9)}{next(_counter) % 10**4:04d}{random.randint(0, 9999):04d}"
 
     return make
+
+
+@pytest.fixture(scope="session")
+def checker_token(client: Client) -> str:
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.services import people
+    from chalicelib.services.context import default
+
+    api = Api(client)
+    people.create_admin(default(), ADMIN_PHONE, utcnow())
+    admin = api.login(ADMIN_PHONE)
+    status, enrolled = api.json(
+        "POST", "/v1/admin/checkers",
+        {"phone": "13900001111", "name": "李四", "place_id": "gate-1"}, token=admin,
+    )
+    assert status == 201, enrolled
+    return api.login("13900001111")

@@ -11,9 +11,6 @@ import pytest
 from tests.e2e.conftest import Api
 from tests.ids import resident_id
 
-ADMIN_PHONE = "13800000000"
-
-
 def application(id_number: str, **declaration: object) -> dict[str, object]:
     declared = {
         "visited_regions": [],
@@ -34,23 +31,6 @@ def application(id_number: str, **declaration: object) -> dict[str, object]:
         "declaration": declared,
         "commitment": True,
     }
-
-
-@pytest.fixture(scope="module")
-def checker_token(client: object) -> str:
-    from chalicelib.domain.clock import utcnow
-    from chalicelib.services import people
-    from chalicelib.services.context import default
-
-    api = Api(client)  # type: ignore[arg-type]
-    people.create_admin(default(), ADMIN_PHONE, utcnow())
-    admin = api.login(ADMIN_PHONE)
-    status, enrolled = api.json(
-        "POST", "/v1/admin/checkers",
-        {"phone": "13900001111", "name": "李四", "place_id": "gate-1"}, token=admin,
-    )
-    assert status == 201, enrolled
-    return api.login("13900001111")
 
 
 def test_a_resident_applies_and_a_checker_lets_the_green_code_pass(

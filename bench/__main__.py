@@ -1,0 +1,85 @@
+"""`python -m bench`: runs the three benchmarks, prints a table and writes
+bench/results/latest.json. Exit code 0 even when a target is missed (it is a report); an error
+exits non-zero."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import cold_start, holder_qr, verify_floor
+from bench.world import local_tables, populate
+from chalicelib.domain.clock import utcnow
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    v, c, q = results["verify_vs_floor"], results["cold_start"], results["holder_qr"]
+    return [
+        (
+            "verify vs floor",
+            f"{v['ratio']:.2f}x  ({v['verify_ms']['median']:.2f} / {v['floor_ms']['median']:.2f} ms"
+            f" median; p90 {v['verify_ms']['p90']:.2f} / {v['floor_ms']['p90']:.2f} ms)",
+            f"<= {v['target']}x",
+            "PASS" if v["pass"] else "MISS",
+        ),
+        (
+            "cold start: import app vs boto3",
+            f"{c['ratio']:.2f}x  ({c['app_ms']:.0f} / {c['boto3_ms']:.0f} ms median)",
+            f"<= {c['target']}x",
+            "PASS" if c["pass"] else "MISS",
+        ),
+        (
+            "holder QR version (level M)",
+            f"{q['qr_version']}  ({q['token_chars']}-char token)",
+            f"<= {q['target']}",
+            "PASS" if q["pass"] else "MISS",
+        ),
+    ]
+
+
+def report(results: dict[str, dict[str, Any]]) -> str:
+    header = ("benchmark", "figure", "target", "result")
+    rows = [header, *_rows(results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    c, q, v = results["cold_start"], results["holder_qr"], results["verify_vs_floor"]
+    lines += [
+        "",
+        f"verify: {v['calls']} calls each, interleaved in rounds, medians of per-call times",
+        f"import app loaded: {', '.join(c['app_loaded']) or 'none of the heavy modules'}"
+        f" ({c['app_modules']} modules; boto3 alone {c['boto3_modules']})",
+        f"QR PNG render: {q['render_png_ms']['median']:.2f} ms median,"
+        f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    with local_tables() as prefix:
+        world = populate(prefix)
+        results = {
+            "verify_vs_floor": verify_floor.run(world),
+            "holder_qr": holder_qr.run(world),
+        }
+    results["cold_start"] = cold_start.run()
+    print(report(results))
+    document = {
+        "at": utcnow().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "results": results,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwritten to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
