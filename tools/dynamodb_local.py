@@ -155,11 +155,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def child_options() -> dict[str, Any]:
-    """Popen options for long-lived helpers started from the main thread: a process group of
-    their own (a terminal's Ctrl-C reaches only us; we stop them in order), and on Linux a
-    SIGTERM when we die, even by SIGKILL, so nothing is left behind."""
-    options: dict[str, Any] = {"start_new_session": True}
+def child_options(own_group: bool = True) -> dict[str, Any]:
+    """Popen options for children started from the main thread: on Linux they get SIGTERM
+    when we die, even by SIGKILL, so nothing is left behind. With `own_group`, they also get
+    a process group of their own: a terminal's Ctrl-C reaches only us, and we stop them."""
+    options: dict[str, Any] = {"start_new_session": own_group}
     if sys.platform.startswith("linux"):
         prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not after fork
         pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
@@ -355,7 +355,10 @@ def run_with_database(command: Sequence[str]) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)  # so `finally` runs on SIGTERM too
     with start() as db:
         log(f"listening on {db.endpoint}")
-        child = subprocess.Popen(list(command), env=local_environ(db.port))
+        # Same process group as us: it stays in the terminal's foreground (Ctrl-C, prompts).
+        child = subprocess.Popen(
+            list(command), env=local_environ(db.port), **child_options(own_group=False)
+        )
 
         def forward(signum: int, frame: FrameType | None) -> None:
             if signum == signal.SIGINT and _terminal_signals_child():

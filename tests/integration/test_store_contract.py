@@ -1,0 +1,137 @@
+"""The same contract over the in-memory store and the real DynamoDB Local store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from chalicelib.domain.entities import Account, Link, Person, Scan
+from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.model import (
+    Category,
+    Color,
+    Declaration,
+    IdType,
+    Reason,
+    Record,
+    Risk,
+    Role,
+    Symptom,
+)
+from chalicelib.domain.otp import OtpState
+from chalicelib.security.fields import new_person_id
+from chalicelib.services.ports import Store
+
+NOW = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        from chalicelib.storage.memory import MemoryStore
+
+        yield MemoryStore()
+    else:
+        request.getfixturevalue("dynamo_tables")
+        from chalicelib.storage.dynamo import DynamoStore
+
+        yield DynamoStore()
+
+
+def a_person(**changes: object) -> Person:
+    person = Person(
+        person_id=new_person_id(),
+        name="欧阳锋",
+        id_type=IdType.RESIDENT_ID,
+        id_number="11010519491231002X",
+        phone="13912345678",
+        nationality="CHN",
+        address="海南省海口市",
+        region_code="460100",
+        declaration=Declaration(("420100",), False, True, (Symptom.COUGH,), 37.5, False),
+        declared_on=date(2026, 11, 22),
+        color=Color.YELLOW,
+        reasons=(Reason("fever_temperature", "SD-Y-1", Color.YELLOW, "Fever", "发热",
+                        date(2026, 12, 5)),),
+        since=NOW,
+        profile="shandong",
+        rules_version="shandong-2020.1",
+        created_at=NOW,
+    )
+    return replace(person, **changes)  # type: ignore[arg-type]
+
+
+def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
+    person = a_person()
+    store.create_person(person, "key-" + person.person_id, Link("acc", person.person_id, "self",
+                        NOW), (f"id:{person.person_id}",))
+    assert store.get_person(person.person_id, consistent=True) == person
+    assert store.get_link("acc", person.person_id) == Link("acc", person.person_id, "self", NOW)
+    assert store.get_link("other", person.person_id) is None
+
+
+def test_one_id_marker_admits_exactly_one_person_under_concurrency(store: Store) -> None:
+    people = [a_person() for _ in range(6)]
+
+    def create(person: Person) -> str:
+        try:
+            store.create_person(
+                person, "same-key", Link(person.person_id, person.person_id, "self", NOW),
+                ("id:same-key-" + people[0].person_id,),
+            )
+            return "created"
+        except AlreadyApplied:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = sorted(pool.map(create, people))
+    assert outcomes == ["created"] + ["refused"] * 5
+    assert sum(store.get_person(p.person_id) is not None for p in people) == 1
+
+
+def test_otp_state_is_saved_only_over_the_version_it_was_read_at(store: Store) -> None:
+    state = OtpState("h", 100, 0, (1,))
+    assert store.get_otp("phone-a") == (None, 0)
+    store.save_otp("phone-a", state, 0)
+    assert store.get_otp("phone-a") == (state, 1)
+    with pytest.raises(Conflict):
+        store.save_otp("phone-a", state, 0)
+    store.save_otp("phone-a", replace(state, attempts=1), 1)
+    assert store.get_otp("phone-a")[0] == replace(state, attempts=1)
+
+
+def test_an_account_is_created_once_per_phone_and_roles_are_added(store: Store) -> None:
+    key = "phone-" + new_person_id()
+    account = Account(new_person_id(), "13800001234", frozenset({Role.RESIDENT}), NOW)
+    store.create_account(account, key)
+    with pytest.raises(Conflict):
+        store.create_account(replace(account, account_id=new_person_id()), key)
+    assert store.account_for_phone(key) == account
+    granted = store.grant_role(account.account_id, Role.CHECKER, name="李四", place_id="gate-9")
+    assert granted.roles == {Role.RESIDENT, Role.CHECKER}
+    assert (granted.name, granted.place_id) == ("李四", "gate-9")
+    assert store.get_account(account.account_id) == granted
+
+
+def test_records_are_kept_once_per_record_id(store: Store) -> None:
+    key = "id-" + new_person_id()
+    record = Record("r-1", Category.CLOSE_CONTACT, date(2026, 11, 20), None)
+    assert store.put_record(key, record, by="admin", at=NOW) is True
+    assert store.put_record(key, record, by="admin", at=NOW) is False
+    assert store.records_for(key) == [record]
+
+
+def test_region_risks_come_back_only_for_known_regions(store: Store) -> None:
+    store.put_region("420100", Risk.HIGH, by="admin", at=NOW)
+    assert store.region_risks(["420100", "110101"]) == {"420100": Risk.HIGH}
+    assert store.region_risks([]) == {}
+
+
+def test_scans_are_written(store: Store) -> None:
+    store.add_scan(Scan(new_person_id(), NOW, "acc", "gate-1", True, True, Color.GREEN, None,
+                        new_person_id()))
+    store.add_scan(Scan(new_person_id(), NOW, "acc", None, False, False, None, "expired", None))
