@@ -54,6 +54,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         f"verify: {v['calls']} calls each, interleaved in rounds, medians of per-call times",
         f"import app loaded: {', '.join(c['app_loaded']) or 'none of the heavy modules'}"
         f" ({c['app_modules']} modules; boto3 alone {c['boto3_modules']})",
+        f"first verify request then imports {', '.join(cold_start.VERIFY_PATH)}:"
+        f" {c['verify_path_imports_ms']:.0f} ms median (lazy, informational)",
         f"QR PNG render: {q['render_png_ms']['median']:.2f} ms median,"
         f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
     ]

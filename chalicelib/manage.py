@@ -70,8 +70,10 @@ def run_job(args: argparse.Namespace) -> int:
     try:
         report = jobs.run(_context(), args.name, utcnow())
     except NotFound as missing:
-        print(f"error: {missing.message} (known: {', '.join(sorted(jobs.JOBS)) or 'none'})",
-              file=sys.stderr)
+        print(
+            f"error: {missing.message} (known: {', '.join(sorted(jobs.JOBS)) or 'none'})",
+            file=sys.stderr,
+        )
         return 2
     print(json.dumps(report, ensure_ascii=False, sort_keys=True))
     return 0
@@ -84,8 +86,10 @@ def rotate_keys(args: argparse.Namespace) -> int:
     ctx = _context()
     for purpose in args.purpose or PURPOSES:
         key = rotate(ctx.store, purpose, utcnow())
-        print(f"{purpose}: new signing key {key.kid}; earlier keys stay published until their "
-              "tokens have expired")
+        print(
+            f"{purpose}: new signing key {key.kid}; earlier keys stay published until their "
+            "tokens have expired"
+        )
     return 0
 
 

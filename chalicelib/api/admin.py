@@ -11,8 +11,16 @@ from chalicelib.api.http import ADMIN, Req, route
 bp = Blueprint(__name__)
 
 
-@route(bp, "POST", "/v1/admin/checkers", summary="Enrol a checker at a place", roles=ADMIN,
-       body="CheckerIn", response="CheckerOut", status=201)
+@route(
+    bp,
+    "POST",
+    "/v1/admin/checkers",
+    summary="Enrol a checker at a place",
+    roles=ADMIN,
+    body="CheckerIn",
+    response="CheckerOut",
+    status=201,
+)
 def enrol_checker(req: Req) -> dict[str, Any]:
     from chalicelib.services.people import enrol_checker as enrol
 

@@ -11,8 +11,15 @@ from chalicelib.api.http import CHECKER, Req, route
 bp = Blueprint(__name__)
 
 
-@route(bp, "POST", "/v1/verify", summary="Verify a scanned code (checkers and admins)",
-       roles=CHECKER, body="VerifyIn", response="VerifyOut")
+@route(
+    bp,
+    "POST",
+    "/v1/verify",
+    summary="Verify a scanned code (checkers and admins)",
+    roles=CHECKER,
+    body="VerifyIn",
+    response="VerifyOut",
+)
 def verify(req: Req) -> dict[str, Any]:
     from chalicelib.services.verify import verify as check
 

@@ -14,8 +14,15 @@ bp = Blueprint(__name__)
 _IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
-@route(bp, "POST", "/v1/applications", summary="Apply for one's own health code",
-       body="ApplicationIn", response="ApplicationOut", status=201)
+@route(
+    bp,
+    "POST",
+    "/v1/applications",
+    summary="Apply for one's own health code",
+    body="ApplicationIn",
+    response="ApplicationOut",
+    status=201,
+)
 def apply(req: Req) -> dict[str, Any]:
     from chalicelib.services.applications import apply_for_self
     from chalicelib.services.codes import code_view
@@ -24,29 +31,42 @@ def apply(req: Req) -> dict[str, Any]:
     return {"person_id": person.person_id, "code": code_view(req.ctx, person, req.now)}
 
 
-@route(bp, "GET", "/v1/me", summary="The caller, their roles and the codes they hold",
-       response="MeOut")
+@route(
+    bp, "GET", "/v1/me", summary="The caller, their roles and the codes they hold", response="MeOut"
+)
 def me(req: Req) -> dict[str, Any]:
     from chalicelib.services.people import me as describe
 
     return describe(req.ctx, req.actor)
 
 
-@route(bp, "GET", "/v1/persons/{person_id}/code", summary="The code: colour, reasons, token",
-       response="CodeView")
+@route(
+    bp,
+    "GET",
+    "/v1/persons/{person_id}/code",
+    summary="The code: colour, reasons, token",
+    response="CodeView",
+)
 def code(req: Req, person_id: str) -> dict[str, Any]:
     from chalicelib.services.codes import view
 
     return view(req.ctx, req.actor, person_id, req.now)
 
 
-@route(bp, "GET", "/v1/persons/{person_id}/qr", summary="The QR image of a fresh token",
-       query=("format",), produces=tuple(_IMAGE_TYPES.values()))
+@route(
+    bp,
+    "GET",
+    "/v1/persons/{person_id}/qr",
+    summary="The QR image of a fresh token",
+    query=("format",),
+    produces=tuple(_IMAGE_TYPES.values()),
+)
 def qr(req: Req, person_id: str) -> Binary:
     from chalicelib.services.codes import qr_image
 
     fmt = req.query("format", "svg") or "svg"
     if fmt not in _IMAGE_TYPES:
-        raise InvalidInput("format must be svg or png.", "format 须为 svg 或 png。",
-                           code="invalid_format")
+        raise InvalidInput(
+            "format must be svg or png.", "format 须为 svg 或 png。", code="invalid_format"
+        )
     return Binary(qr_image(req.ctx, req.actor, person_id, fmt, req.now), _IMAGE_TYPES[fmt])

@@ -13,10 +13,10 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -83,7 +83,7 @@ class Req:
     def authenticate(self) -> None:
         if self.spec.roles is None:
             return
-        header = (self.raw.headers or {}).get("authorization", "")
+        header = str(cast(Mapping[str, str], self.raw.headers or {}).get("authorization", ""))
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated()
@@ -105,12 +105,14 @@ class Req:
             data = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError) as error:
             raise InvalidInput(
-                "The request body is not valid JSON.", "请求内容不是有效的 JSON。", code="malformed_json"
+                "The request body is not valid JSON.",
+                "请求内容不是有效的 JSON。",
+                code="malformed_json",
             ) from error
         return schemas.parse(getattr(schemas, self.spec.body), data)
 
     def query(self, name: str, default: str | None = None) -> str | None:
-        return (self.raw.query_params or {}).get(name, default)
+        return cast(Mapping[str, str], self.raw.query_params or {}).get(name, default)
 
 
 def _respond(result: Any, status: int) -> Response:

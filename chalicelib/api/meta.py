@@ -11,8 +11,14 @@ from chalicelib.api.http import Req, route
 bp = Blueprint(__name__)
 
 
-@route(bp, "GET", "/.well-known/jwks.json", summary="Public keys of the QR tokens", roles=None,
-       response="JwksOut")
+@route(
+    bp,
+    "GET",
+    "/.well-known/jwks.json",
+    summary="Public keys of the QR tokens",
+    roles=None,
+    response="JwksOut",
+)
 def jwks(req: Req) -> dict[str, Any]:
     from chalicelib.services.codes import jwks as published
 

@@ -62,7 +62,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    models = [(getattr(schemas, name), "validation") for name in _schema_names()]
+    models: Any = [(getattr(schemas, name), "validation") for name in _schema_names()]
     _, defs = models_json_schema(models, ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:
@@ -77,6 +77,8 @@ def document() -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": defs.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
         },
     }

@@ -28,7 +28,9 @@ def _checked(check: Any) -> Any:
         try:
             return str(check(value))
         except validation.InvalidValue as bad:
-            raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
+            raise PydanticCustomError(
+                bad.code, bad.message, {"message_zh": bad.message_zh}
+            ) from None
 
     return AfterValidator(run)
 
@@ -100,7 +102,9 @@ class ApplicationIn(_In):
         try:
             return validation.check_document(id_type.value, value)
         except validation.InvalidValue as bad:
-            raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
+            raise PydanticCustomError(
+                bad.code, bad.message, {"message_zh": bad.message_zh}
+            ) from None
 
     def to_domain(self) -> Any:
         from chalicelib.services.applications import Application
@@ -248,8 +252,14 @@ def parse(model: type[_In], data: Any) -> Any:
         errors = tuple(_field_error(e) for e in invalid.errors())
         if any(e.field == "commitment" for e in errors):
             errors = tuple(
-                FieldError(e.field, "commitment_required", "you must promise the information is "
-                           "true", "须承诺所填信息真实") if e.field == "commitment" else e
+                FieldError(
+                    e.field,
+                    "commitment_required",
+                    "you must promise the information is true",
+                    "须承诺所填信息真实",
+                )
+                if e.field == "commitment"
+                else e
                 for e in errors
             )
         specific = [e.code for e in errors if e.code not in ("invalid_value", "required")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -10,7 +10,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def utcnow() -> datetime:
     """The one clock read of the app; everything below takes `now` as an argument."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def shanghai_date(instant: datetime) -> date:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-class Color(str, enum.Enum):
+class Color(enum.StrEnum):
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
@@ -20,7 +20,7 @@ class Color(str, enum.Enum):
 _SEVERITY = {Color.GREEN: 0, Color.YELLOW: 1, Color.RED: 2}
 
 
-class IdType(str, enum.Enum):
+class IdType(enum.StrEnum):
     RESIDENT_ID = "resident_id"
     PASSPORT = "passport"
     HK_MACAO_PERMIT = "hk_macao_permit"
@@ -28,7 +28,7 @@ class IdType(str, enum.Enum):
     FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
 
 
-class Symptom(str, enum.Enum):
+class Symptom(enum.StrEnum):
     FEVER = "fever"
     DRY_COUGH = "dry_cough"
     SHORTNESS_OF_BREATH = "shortness_of_breath"
@@ -38,13 +38,13 @@ class Symptom(str, enum.Enum):
     CONJUNCTIVITIS = "conjunctivitis"
 
 
-class Risk(str, enum.Enum):
+class Risk(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
 
-class Category(str, enum.Enum):
+class Category(enum.StrEnum):
     """Epidemic record categories kept by the health authority."""
 
     CONFIRMED = "confirmed"
@@ -57,7 +57,7 @@ class Category(str, enum.Enum):
     CLEARED = "cleared"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     RESIDENT = "resident"
     CHECKER = "checker"
     ADMIN = "admin"
@@ -120,8 +120,8 @@ class Assessment:
 
     @property
     def valid_until(self) -> date | None:
-        """The last day the colour is known to hold: it lasts while any of its reasons does, so the
-        latest end among them; None when one of them has no end (it lasts until something changes)."""
+        """The last day the colour is known to hold: it lasts while any of its reasons does, so
+        the latest end among them; None when one has no end (it lasts until something changes)."""
         ends = [r.until for r in self.reasons if r.color == self.color]
         if not ends or any(end is None for end in ends):
             return None

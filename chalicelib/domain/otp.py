@@ -58,7 +58,9 @@ def check(state: OtpState | None, code_hash: str, now: int, limits: OtpLimits) -
     if not hmac.compare_digest(code_hash, state.code_hash):
         attempts = state.attempts + 1
         dead = attempts >= limits.max_attempts
-        raise _invalid(replace(state, attempts=attempts, code_hash=None if dead else state.code_hash))
+        raise _invalid(
+            replace(state, attempts=attempts, code_hash=None if dead else state.code_hash)
+        )
     return replace(state, code_hash=None)  # single use
 
 

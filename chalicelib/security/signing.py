@@ -43,7 +43,8 @@ def new_key(purpose: str, now: datetime) -> SigningKey:
     private = ec.generate_private_key(ec.SECP256R1())
     numbers = private.public_key().public_numbers()
     x, y = numbers.x.to_bytes(32, "big"), numbers.y.to_bytes(32, "big")
-    kid = f"{purpose[0]}{now:%Y%m%d}-{hashlib.sha256(x + y).hexdigest()[:10]}"
+    # Short on purpose: the kid travels in every QR code. 42 bits of the key's hash.
+    kid = purpose[0] + _b64(hashlib.sha256(x + y).digest()[:6])[:7]
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -55,7 +56,7 @@ def new_key(purpose: str, now: datetime) -> SigningKey:
 
 
 def rotate(store: Store, purpose: str, now: datetime) -> SigningKey:
-    """Adds a new signing key; the ones before it retire once their tokens can be no longer valid."""
+    """Adds a new signing key; the older ones retire once their tokens can no longer be valid."""
     fresh = new_key(purpose, now)
     store.add_signing_key(fresh)
     for key in store.signing_keys(purpose):

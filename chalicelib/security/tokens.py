@@ -26,11 +26,11 @@ ACCESS_TYP = "at+jwt"
 CODE_KINDS = ("live", "paper")
 _CODE_CLAIMS = ("iss", "sub", "color", "kind", "iat", "exp", "jti")
 _ACCESS_CLAIMS = ("iss", "sub", "aud", "roles", "iat", "exp", "jti")
-_NO_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+_NO_TIME_CHECKS: Any = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
 
 
 def _jti() -> str:
-    return b64url(os.urandom(9))
+    return b64url(os.urandom(6))  # 48 bits: unique enough beside iat, short in a QR
 
 
 def _ts(instant: datetime) -> int:
@@ -61,6 +61,7 @@ def issue_access(
     if place_id:
         claims["place"] = place_id
     headers = {"kid": key.kid, "typ": ACCESS_TYP}
+    assert key.private is not None
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), lifetime
 
 
@@ -105,7 +106,12 @@ class CodeRejected(Exception):
 
 
 def issue_code(
-    keys: KeyCache, person_id: str, color: Color, now: datetime, *, kind: str = "live",
+    keys: KeyCache,
+    person_id: str,
+    color: Color,
+    now: datetime,
+    *,
+    kind: str = "live",
     lifetime: timedelta | None = None,
 ) -> tuple[str, datetime]:
     expires = now + (lifetime or timedelta(seconds=config.code_token_seconds()))
@@ -120,6 +126,7 @@ def issue_code(
         "jti": _jti(),
     }
     headers = {"kid": key.kid, "typ": None}  # no typ: a shorter QR, and apart from access tokens
+    assert key.private is not None
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), expires
 
 

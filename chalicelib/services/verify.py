@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.entities import Scan
 from chalicelib.domain.masking import mask_name
-from chalicelib.domain.model import Color, Role
+from chalicelib.domain.model import Color
 from chalicelib.security.tokens import AccessClaims, CodeRejected, verify_code
 from chalicelib.services.context import Context
 

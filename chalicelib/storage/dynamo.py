@@ -8,11 +8,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pynamodb.connection import Connection
-from pynamodb.models import Model
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
@@ -39,9 +40,11 @@ _CONDITION_FAILED = "ConditionalCheckFailedException"
 SCAN_SHARDS = 8
 
 
-def _get(model: type[M], *key: str, consistent_read: bool = False) -> M | None:
+def _get(
+    model: type[M], hash_key: str, range_key: str | None = None, consistent_read: bool = False
+) -> M | None:
     try:
-        return model.get(*key, consistent_read=consistent_read)
+        return model.get(hash_key, range_key, consistent_read=consistent_read)
     except DoesNotExist:
         return None
 
@@ -73,7 +76,7 @@ class DynamoStore:
             code_hash=item.code_hash,
             expires_at=int(item.expires_at),
             attempts=int(item.attempts),
-            sent_at=tuple(int(x) for x in item.sent_at),
+            sent_at=tuple(int(cast(float, x)) for x in item.sent_at),
         )
         return state, int(item.version)
 
@@ -123,7 +126,7 @@ class DynamoStore:
         self, account_id: str, role: Role, *, name: str | None, place_id: str | None
     ) -> Account:
         item = t.AccountItem(account_id)
-        actions = [t.AccountItem.roles.add({role.value})]
+        actions: list[Action] = [t.AccountItem.roles.add({role.value})]
         if name is not None:
             actions.append(t.AccountItem.name_enc.set(encrypt(name, f"accounts:name:{account_id}")))
         if place_id is not None:
@@ -167,7 +170,9 @@ class DynamoStore:
                     tx.save(link_item)
                 return
             except TransactWriteError as error:
-                codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
+                codes = [
+                    r.code if r is not None else None for r in error.cancellation_reasons or []
+                ]
                 if "ConditionalCheckFailed" in codes[: len(markers)]:
                     raise AlreadyApplied() from error
                 if "TransactionConflict" not in codes or attempt == 3:
@@ -366,7 +371,7 @@ def _reason(data: dict[str, str | None]) -> Reason:
     return Reason(
         code=str(data["code"]),
         rule=str(data["rule"]),
-        color=Color(data["color"]),
+        color=Color(str(data["color"])),
         message=str(data["message"]),
         message_zh=str(data["message_zh"]),
         until=date.fromisoformat(until) if until else None,

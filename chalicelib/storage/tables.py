@@ -14,7 +14,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import config
@@ -36,7 +36,7 @@ class OtpItem(_Table):
     code_hash = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
     attempts = NumberAttribute()
-    sent_at = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
+    sent_at = ListAttribute(of=NumberAttribute)
     version = NumberAttribute()
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
 
@@ -198,7 +198,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     KeyItem,
     ScanItem,
 )
-_BASE_NAMES = {model: model.Meta.table_name for model in ALL_TABLES}
+_BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None
 
 
@@ -210,11 +210,15 @@ def configure() -> None:
     if wanted == _bound:
         return
     for model in ALL_TABLES:
-        model.Meta.table_name = wanted[0] + _BASE_NAMES[model]
-        model.Meta.region = wanted[1]
-        model.Meta.connect_timeout_seconds = connect
-        model.Meta.read_timeout_seconds = read
-        model.Meta.max_retry_attempts = attempts
+        settings = {
+            "table_name": wanted[0] + _BASE_NAMES[model],
+            "region": wanted[1],
+            "connect_timeout_seconds": connect,
+            "read_timeout_seconds": read,
+            "max_retry_attempts": attempts,
+        }
+        for name, value in settings.items():
+            setattr(model.Meta, name, value)
         model._connection = None
     _bound = wanted
 
@@ -226,7 +230,7 @@ def create_all(wait: bool = True) -> list[str]:
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=wait)
-            created.append(model.Meta.table_name)
+            created.append(model.Meta.table_name)  # type: ignore[attr-defined]
     return created
 
 

@@ -26,8 +26,13 @@ class Api:
         self.client = client
 
     def call(
-        self, method: str, path: str, body: Any = None, token: str | None = None,
-        raw: bytes | None = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         sent = {"Content-Type": "application/json", **(headers or {})}
         if token:
@@ -82,8 +87,10 @@ def checker_token(client: Client) -> str:
     people.create_admin(default(), ADMIN_PHONE, utcnow())
     admin = api.login(ADMIN_PHONE)
     status, enrolled = api.json(
-        "POST", "/v1/admin/checkers",
-        {"phone": "13900001111", "name": "李四", "place_id": "gate-1"}, token=admin,
+        "POST",
+        "/v1/admin/checkers",
+        {"phone": "13900001111", "name": "李四", "place_id": "gate-1"},
+        token=admin,
     )
     assert status == 201, enrolled
     return api.login("13900001111")

@@ -6,10 +6,9 @@ import io
 import json
 from collections.abc import Callable
 
-import pytest
-
 from tests.e2e.conftest import Api
 from tests.ids import resident_id
+
 
 def application(id_number: str, **declaration: object) -> dict[str, object]:
     declared = {
@@ -47,9 +46,7 @@ def test_a_resident_applies_and_a_checker_lets_the_green_code_pass(
     status, view = api.json("GET", f"/v1/persons/{person_id}/code", token=token)
     assert status == 200 and view["color"] == "green"
 
-    status, scanned = api.json(
-        "POST", "/v1/verify", {"token": view["token"]}, token=checker_token
-    )
+    status, scanned = api.json("POST", "/v1/verify", {"token": view["token"]}, token=checker_token)
     assert status == 200, scanned
     assert scanned["valid"] is True and scanned["pass"] is True
     assert scanned["color"] == "green" and scanned["masked_name"] == "张*丰"
@@ -66,7 +63,9 @@ def test_the_qr_png_decodes_to_a_token_that_verifies(
     status, created = api.json("POST", "/v1/applications", body, token=token)
     assert status == 201 and created["code"]["color"] == "yellow"
     png = api.call(
-        "GET", f"/v1/persons/{created['person_id']}/qr?format=png", token=token,
+        "GET",
+        f"/v1/persons/{created['person_id']}/qr?format=png",
+        token=token,
         headers={"Accept": "image/png"},
     )
     assert png.status_code == 200 and png.headers["Content-Type"] == "image/png"
@@ -76,5 +75,3 @@ def test_the_qr_png_decodes_to_a_token_that_verifies(
     assert scanned["valid"] is True and scanned["pass"] is False
     assert scanned["color"] == "yellow"
     assert json.dumps(scanned, ensure_ascii=False).count("张") == 1  # the masked name only
-
-

@@ -18,8 +18,12 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
 def test_names_ids_phones_addresses_and_declarations_are_ciphertext(dynamo_tables: str) -> None:
     store = DynamoStore()
     person = a_person()
-    store.create_person(person, "k-" + person.person_id,
-                        Link("acc", person.person_id, "self", NOW), ("id:x" + person.person_id,))
+    store.create_person(
+        person,
+        "k-" + person.person_id,
+        Link("acc", person.person_id, "self", NOW),
+        ("id:x" + person.person_id,),
+    )
     client = boto3.client("dynamodb", region_name=config.aws_region())
     item = client.get_item(
         TableName=f"{dynamo_tables}persons", Key={"person_id": {"S": person.person_id}}

@@ -55,8 +55,9 @@ def a_person(**changes: object) -> Person:
         declaration=Declaration(("420100",), False, True, (Symptom.COUGH,), 37.5, False),
         declared_on=date(2026, 11, 22),
         color=Color.YELLOW,
-        reasons=(Reason("fever_temperature", "SD-Y-1", Color.YELLOW, "Fever", "发热",
-                        date(2026, 12, 5)),),
+        reasons=(
+            Reason("fever_temperature", "SD-Y-1", Color.YELLOW, "Fever", "发热", date(2026, 12, 5)),
+        ),
         since=NOW,
         profile="shandong",
         rules_version="shandong-2020.1",
@@ -67,8 +68,12 @@ def a_person(**changes: object) -> Person:
 
 def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
     person = a_person()
-    store.create_person(person, "key-" + person.person_id, Link("acc", person.person_id, "self",
-                        NOW), (f"id:{person.person_id}",))
+    store.create_person(
+        person,
+        "key-" + person.person_id,
+        Link("acc", person.person_id, "self", NOW),
+        (f"id:{person.person_id}",),
+    )
     assert store.get_person(person.person_id, consistent=True) == person
     assert store.get_link("acc", person.person_id) == Link("acc", person.person_id, "self", NOW)
     assert store.get_link("other", person.person_id) is None
@@ -80,7 +85,9 @@ def test_one_id_marker_admits_exactly_one_person_under_concurrency(store: Store)
     def create(person: Person) -> str:
         try:
             store.create_person(
-                person, "same-key", Link(person.person_id, person.person_id, "self", NOW),
+                person,
+                "same-key",
+                Link(person.person_id, person.person_id, "self", NOW),
                 ("id:same-key-" + people[0].person_id,),
             )
             return "created"
@@ -132,6 +139,7 @@ def test_region_risks_come_back_only_for_known_regions(store: Store) -> None:
 
 
 def test_scans_are_written(store: Store) -> None:
-    store.add_scan(Scan(new_person_id(), NOW, "acc", "gate-1", True, True, Color.GREEN, None,
-                        new_person_id()))
+    store.add_scan(
+        Scan(new_person_id(), NOW, "acc", "gate-1", True, True, Color.GREEN, None, new_person_id())
+    )
     store.add_scan(Scan(new_person_id(), NOW, "acc", None, False, False, None, "expired", None))

@@ -30,13 +30,18 @@ def _files(folder: str) -> list[Path]:
 @pytest.mark.parametrize("path", _files("domain"), ids=lambda p: p.name)
 def test_the_domain_imports_only_the_standard_library_and_itself(path: Path) -> None:
     foreign = {
-        name for name in _imports(path)
+        name
+        for name in _imports(path)
         if name not in sys.stdlib_module_names and name not in {"chalicelib", "__future__"}
     }
     assert not foreign
     inner = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ImportFrom)]
-    assert all((n.module or "").startswith("chalicelib.domain") or n.module == "__future__"
-               or (n.module or "").split(".")[0] != "chalicelib" for n in inner)
+    assert all(
+        (n.module or "").startswith("chalicelib.domain")
+        or n.module == "__future__"
+        or (n.module or "").split(".")[0] != "chalicelib"
+        for n in inner
+    )
 
 
 def test_only_storage_imports_pynamodb() -> None:

@@ -41,7 +41,9 @@ def test_shandong_is_an_available_profile_and_loads() -> None:
     policy = policies.load("shandong")
     assert isinstance(policy, Policy)
     assert (policy.profile, policy.issuer_region, policy.version) == (
-        "shandong", "370000", "shandong-2020.1"
+        "shandong",
+        "370000",
+        "shandong-2020.1",
     )
     assert policies.load("shandong") is policy  # cached
 
@@ -121,59 +123,106 @@ def _fallback_id_clash(d: dict[str, Any]) -> None:
 
 
 BAD_ROWS = [
-    pytest.param(_set("rules.0.when", {"kind": "astrology", "sign": "leo"}),
-                 "unknown condition kind 'astrology'", id="unknown condition kind"),
-    pytest.param(_set("rules.0.when", "confirmed"), "rules[0].when: expected an object",
-                 id="condition not an object"),
+    pytest.param(
+        _set("rules.0.when", {"kind": "astrology", "sign": "leo"}),
+        "unknown condition kind 'astrology'",
+        id="unknown condition kind",
+    ),
+    pytest.param(
+        _set("rules.0.when", "confirmed"),
+        "rules[0].when: expected an object",
+        id="condition not an object",
+    ),
     pytest.param(_duplicate_rule, "duplicate rule id 'SD-R-confirmed'", id="duplicate rule id"),
     pytest.param(_fallback_id_clash, "duplicate rule id", id="fallback id clashes with a rule"),
     pytest.param(_set("rules.0.color", "purple"), "unknown color 'purple'", id="bad colour"),
-    pytest.param(_set("fallback.color", "yellow"), "fallback must be green",
-                 id="fallback not green"),
-    pytest.param(_set("rules.0.when.categories", ["confirmed", "zombie"]),
-                 "unknown category 'zombie'", id="unknown category"),
-    pytest.param(_set("rules.0.when.categories", ["cleared"]), "'cleared' ends records",
-                 id="cleared is no risk category"),
-    pytest.param(_set("rules.0.when.categories", []), "must not be empty",
-                 id="empty categories"),
-    pytest.param(_set("rules.0.when.categories", ["confirmed", "confirmed"]), "duplicate values",
-                 id="repeated category"),
-    pytest.param(_set("rules.7.when.any_of", ["sneezing"]), "unknown symptom 'sneezing'",
-                 id="unknown symptom"),
-    pytest.param(_set("rules.4.when.risk", ["extreme"]), "unknown risk 'extreme'",
-                 id="unknown risk"),
-    pytest.param(_set("rules.6.when.flag", "is_tired"), "unknown flag 'is_tired'",
-                 id="unknown declared flag"),
-    pytest.param(_set("rules.8.when.at_least", "37.3"), "expected a temperature",
-                 id="temperature not a number"),
-    pytest.param(_set("rules.8.when.at_least", 373), "expected a temperature",
-                 id="temperature out of range"),
-    pytest.param(_set("rules.0.when.color", "red"), "unknown field(s) color",
-                 id="extra field in a condition"),
-    pytest.param(_delete("rules.0.reason.zh"), "rules[0].reason: missing zh",
-                 id="missing zh text"),
-    pytest.param(_set("rules.0.reason.en", "  "), "rules[0].reason.en: expected a non-empty",
-                 id="blank en text"),
-    pytest.param(_set("rules.0.reason.code", "ConfirmedCase"), "not snake_case",
-                 id="reason code not snake_case"),
+    pytest.param(
+        _set("fallback.color", "yellow"), "fallback must be green", id="fallback not green"
+    ),
+    pytest.param(
+        _set("rules.0.when.categories", ["confirmed", "zombie"]),
+        "unknown category 'zombie'",
+        id="unknown category",
+    ),
+    pytest.param(
+        _set("rules.0.when.categories", ["cleared"]),
+        "'cleared' ends records",
+        id="cleared is no risk category",
+    ),
+    pytest.param(_set("rules.0.when.categories", []), "must not be empty", id="empty categories"),
+    pytest.param(
+        _set("rules.0.when.categories", ["confirmed", "confirmed"]),
+        "duplicate values",
+        id="repeated category",
+    ),
+    pytest.param(
+        _set("rules.7.when.any_of", ["sneezing"]),
+        "unknown symptom 'sneezing'",
+        id="unknown symptom",
+    ),
+    pytest.param(
+        _set("rules.4.when.risk", ["extreme"]), "unknown risk 'extreme'", id="unknown risk"
+    ),
+    pytest.param(
+        _set("rules.6.when.flag", "is_tired"), "unknown flag 'is_tired'", id="unknown declared flag"
+    ),
+    pytest.param(
+        _set("rules.8.when.at_least", "37.3"),
+        "expected a temperature",
+        id="temperature not a number",
+    ),
+    pytest.param(
+        _set("rules.8.when.at_least", 373), "expected a temperature", id="temperature out of range"
+    ),
+    pytest.param(
+        _set("rules.0.when.color", "red"), "unknown field(s) color", id="extra field in a condition"
+    ),
+    pytest.param(_delete("rules.0.reason.zh"), "rules[0].reason: missing zh", id="missing zh text"),
+    pytest.param(
+        _set("rules.0.reason.en", "  "),
+        "rules[0].reason.en: expected a non-empty",
+        id="blank en text",
+    ),
+    pytest.param(
+        _set("rules.0.reason.code", "ConfirmedCase"),
+        "not snake_case",
+        id="reason code not snake_case",
+    ),
     pytest.param(_delete("rules.0.source"), "rules[0]: missing source", id="missing source"),
     pytest.param(_set("rules.0.id", "SD R confirmed"), "may hold only", id="rule id with spaces"),
     pytest.param(_set("rules", {}), "policy.rules: expected a list", id="rules not a list"),
-    pytest.param(_set("colour_override", "green"), "unknown field(s) colour_override",
-                 id="unknown top-level field"),
+    pytest.param(
+        _set("colour_override", "green"),
+        "unknown field(s) colour_override",
+        id="unknown top-level field",
+    ),
     pytest.param(_delete("version"), "policy: missing version", id="missing version"),
     pytest.param(_set("issuer_region", "37"), "not a 6-digit code", id="bad issuer region"),
     pytest.param(_set("defaults.window_days", 0), "window_days", id="zero-day window"),
     pytest.param(_set("defaults.window_days", True), "window_days", id="boolean window"),
-    pytest.param(_set("defaults.record_days.fever_clinic", -1), "record_days.fever_clinic",
-                 id="negative record lifetime"),
-    pytest.param(_delete("defaults.record_days.fever_clinic"), "exactly one of",
-                 id="category without a lifetime"),
-    pytest.param(_set("defaults.open_ended", ["confirmed", "suspected", "asymptomatic",
-                                              "close_contact", "fever_clinic"]),
-                 "exactly one of", id="category both open-ended and timed"),
-    pytest.param(_set("defaults.record_days.unicorn", 14), "unknown category 'unicorn'",
-                 id="unknown category in defaults"),
+    pytest.param(
+        _set("defaults.record_days.fever_clinic", -1),
+        "record_days.fever_clinic",
+        id="negative record lifetime",
+    ),
+    pytest.param(
+        _delete("defaults.record_days.fever_clinic"),
+        "exactly one of",
+        id="category without a lifetime",
+    ),
+    pytest.param(
+        _set(
+            "defaults.open_ended",
+            ["confirmed", "suspected", "asymptomatic", "close_contact", "fever_clinic"],
+        ),
+        "exactly one of",
+        id="category both open-ended and timed",
+    ),
+    pytest.param(
+        _set("defaults.record_days.unicorn", 14),
+        "unknown category 'unicorn'",
+        id="unknown category in defaults",
+    ),
 ]
 
 

@@ -63,52 +63,120 @@ def rule_ids(a: Assessment) -> list[str]:
 
 SINGLE_RULE_ROWS = [
     # 红码: "确诊病人"
-    pytest.param(facts(rec("confirmed", DECLARED_ON)), "red", "SD-R-confirmed",
-                 "confirmed_case", id="SD-R-confirmed: 确诊病人"),
+    pytest.param(
+        facts(rec("confirmed", DECLARED_ON)),
+        "red",
+        "SD-R-confirmed",
+        "confirmed_case",
+        id="SD-R-confirmed: 确诊病人",
+    ),
     # 红码: "疑似病人"
-    pytest.param(facts(rec("suspected", DECLARED_ON)), "red", "SD-R-suspected",
-                 "suspected_case", id="SD-R-suspected: 疑似病人"),
+    pytest.param(
+        facts(rec("suspected", DECLARED_ON)),
+        "red",
+        "SD-R-suspected",
+        "suspected_case",
+        id="SD-R-suspected: 疑似病人",
+    ),
     # 红码: "正在实施集中隔离医学观察的无症状感染者"
-    pytest.param(facts(rec("asymptomatic", DECLARED_ON)), "red", "SD-R-asymptomatic",
-                 "asymptomatic_infection", id="SD-R-asymptomatic: 无症状感染者"),
+    pytest.param(
+        facts(rec("asymptomatic", DECLARED_ON)),
+        "red",
+        "SD-R-asymptomatic",
+        "asymptomatic_infection",
+        id="SD-R-asymptomatic: 无症状感染者",
+    ),
     # 红码: "正在实施集中或居家隔离医学观察的密切接触者"
-    pytest.param(facts(rec("close_contact", DECLARED_ON)), "red", "SD-R-close-contact",
-                 "close_contact", id="SD-R-close-contact: 密切接触者"),
+    pytest.param(
+        facts(rec("close_contact", DECLARED_ON)),
+        "red",
+        "SD-R-close-contact",
+        "close_contact",
+        id="SD-R-close-contact: 密切接触者",
+    ),
     # 红码: "来自疫情防控重点地区和高风险地区的人员"
-    pytest.param(facts(visited_regions=(HIGH,)), "red", "SD-R-high-risk-region",
-                 "visited_high_risk_region", id="SD-R-high-risk-region: 来自高风险地区"),
+    pytest.param(
+        facts(visited_regions=(HIGH,)),
+        "red",
+        "SD-R-high-risk-region",
+        "visited_high_risk_region",
+        id="SD-R-high-risk-region: 来自高风险地区",
+    ),
     # 黄码: "14天内有发热门诊就诊记录的人员" (authority record)
-    pytest.param(facts(rec("fever_clinic", DECLARED_ON)), "yellow", "SD-Y-fever-clinic-record",
-                 "fever_clinic_record", id="SD-Y-fever-clinic-record: 发热门诊就诊记录"),
+    pytest.param(
+        facts(rec("fever_clinic", DECLARED_ON)),
+        "yellow",
+        "SD-Y-fever-clinic-record",
+        "fever_clinic_record",
+        id="SD-Y-fever-clinic-record: 发热门诊就诊记录",
+    ),
     # 黄码: "14天内有发热门诊就诊记录的人员" (declared)
-    pytest.param(facts(fever_clinic_visit=True), "yellow", "SD-Y-fever-clinic-declared",
-                 "fever_clinic_visit_declared", id="SD-Y-fever-clinic-declared: 申报发热门诊"),
+    pytest.param(
+        facts(fever_clinic_visit=True),
+        "yellow",
+        "SD-Y-fever-clinic-declared",
+        "fever_clinic_visit_declared",
+        id="SD-Y-fever-clinic-declared: 申报发热门诊",
+    ),
     # 黄码: "有发热、干咳、气促、呼吸道症状的人员"
     *[
-        pytest.param(facts(symptoms=(Symptom(s),)), "yellow", "SD-Y-respiratory-symptoms",
-                     "respiratory_symptoms", id=f"SD-Y-respiratory-symptoms: {s}")
+        pytest.param(
+            facts(symptoms=(Symptom(s),)),
+            "yellow",
+            "SD-Y-respiratory-symptoms",
+            "respiratory_symptoms",
+            id=f"SD-Y-respiratory-symptoms: {s}",
+        )
         for s in ("fever", "dry_cough", "shortness_of_breath", "cough")
     ],
     # 黄码: "有发热……的人员"; 发热 = "体温大于或等于37.3℃"
-    pytest.param(facts(temperature=37.3), "yellow", "SD-Y-fever-temperature",
-                 "fever_temperature", id="SD-Y-fever-temperature: 体温大于或等于37.3℃"),
+    pytest.param(
+        facts(temperature=37.3),
+        "yellow",
+        "SD-Y-fever-temperature",
+        "fever_temperature",
+        id="SD-Y-fever-temperature: 体温大于或等于37.3℃",
+    ),
     # 黄码: "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者"
-    pytest.param(facts(rec("recovered_observation", DECLARED_ON)), "yellow",
-                 "SD-Y-recovered-observation", "recovered_observation",
-                 id="SD-Y-recovered-observation: 治愈出院未满14天"),
+    pytest.param(
+        facts(rec("recovered_observation", DECLARED_ON)),
+        "yellow",
+        "SD-Y-recovered-observation",
+        "recovered_observation",
+        id="SD-Y-recovered-observation: 治愈出院未满14天",
+    ),
     # 黄码: "来自境外隔离期未满人员" (authority record)
-    pytest.param(facts(rec("abroad_quarantine", DECLARED_ON)), "yellow",
-                 "SD-Y-abroad-quarantine", "abroad_quarantine",
-                 id="SD-Y-abroad-quarantine: 境外隔离期未满"),
+    pytest.param(
+        facts(rec("abroad_quarantine", DECLARED_ON)),
+        "yellow",
+        "SD-Y-abroad-quarantine",
+        "abroad_quarantine",
+        id="SD-Y-abroad-quarantine: 境外隔离期未满",
+    ),
     # 黄码: "来自境外隔离期未满人员" (declared)
-    pytest.param(facts(from_abroad=True), "yellow", "SD-Y-from-abroad-declared",
-                 "arrived_from_abroad", id="SD-Y-from-abroad-declared: 申报自境外"),
+    pytest.param(
+        facts(from_abroad=True),
+        "yellow",
+        "SD-Y-from-abroad-declared",
+        "arrived_from_abroad",
+        id="SD-Y-from-abroad-declared: 申报自境外",
+    ),
     # 黄码: "来自疫情中风险地区人员"
-    pytest.param(facts(visited_regions=(MEDIUM,)), "yellow", "SD-Y-medium-risk-region",
-                 "visited_medium_risk_region", id="SD-Y-medium-risk-region: 来自中风险地区"),
+    pytest.param(
+        facts(visited_regions=(MEDIUM,)),
+        "yellow",
+        "SD-Y-medium-risk-region",
+        "visited_medium_risk_region",
+        id="SD-Y-medium-risk-region: 来自中风险地区",
+    ),
     # 黄码: self-declared "14天内接触史", pending the authority's close-contact record
-    pytest.param(facts(contact_with_case=True), "yellow", "SD-Y-contact-declared",
-                 "contact_with_case_declared", id="SD-Y-contact-declared: 申报接触史"),
+    pytest.param(
+        facts(contact_with_case=True),
+        "yellow",
+        "SD-Y-contact-declared",
+        "contact_with_case_declared",
+        id="SD-Y-contact-declared: 申报接触史",
+    ),
 ]
 
 
@@ -135,8 +203,10 @@ def test_every_shandong_rule_is_covered_by_a_row() -> None:
 GREEN_ROWS = [
     pytest.param(facts(), id="nothing declared, no record"),
     # "乏力、咳嗽、腹泻、结膜炎等任何不适" -> see a doctor; only respiratory symptoms are yellow
-    pytest.param(facts(symptoms=(Symptom.FATIGUE, Symptom.DIARRHEA, Symptom.CONJUNCTIVITIS)),
-                 id="non-respiratory symptoms"),
+    pytest.param(
+        facts(symptoms=(Symptom.FATIGUE, Symptom.DIARRHEA, Symptom.CONJUNCTIVITIS)),
+        id="non-respiratory symptoms",
+    ),
     # fever is "体温大于或等于37.3℃": 37.2 is not
     pytest.param(facts(temperature=37.2), id="temperature 37.2 below 37.3"),
     pytest.param(facts(visited_regions=("370102",)), id="visited a low-risk region"),
@@ -196,40 +266,118 @@ def test_a_declaration_counts_for_14_days_including_both_ends(
 D = date  # short for the record tables
 RECORD_ROWS = [
     # "14天内有发热门诊就诊记录的人员": no until -> 14 days from since
-    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 11, 14), "yellow", D(2026, 11, 14),
-                 id="fever_clinic without until: day 14 counts"),
-    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 11, 15), "green", None,
-                 id="fever_clinic without until: day 15 green"),
-    pytest.param([rec("fever_clinic", D(2026, 11, 1))], D(2026, 10, 31), "green", None,
-                 id="record not yet started"),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1))],
+        D(2026, 11, 14),
+        "yellow",
+        D(2026, 11, 14),
+        id="fever_clinic without until: day 14 counts",
+    ),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1))],
+        D(2026, 11, 15),
+        "green",
+        None,
+        id="fever_clinic without until: day 15 green",
+    ),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1))],
+        D(2026, 10, 31),
+        "green",
+        None,
+        id="record not yet started",
+    ),
     # an explicit until wins over the default and is inclusive
-    pytest.param([rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))], D(2026, 11, 20),
-                 "yellow", D(2026, 11, 20), id="explicit until: last day counts"),
-    pytest.param([rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))], D(2026, 11, 21),
-                 "green", None, id="explicit until: day after is green"),
-    pytest.param([rec("close_contact", D(2026, 11, 1), D(2026, 11, 3))], D(2026, 11, 3), "red",
-                 D(2026, 11, 3), id="explicit until on a red category"),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))],
+        D(2026, 11, 20),
+        "yellow",
+        D(2026, 11, 20),
+        id="explicit until: last day counts",
+    ),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1), D(2026, 11, 20))],
+        D(2026, 11, 21),
+        "green",
+        None,
+        id="explicit until: day after is green",
+    ),
+    pytest.param(
+        [rec("close_contact", D(2026, 11, 1), D(2026, 11, 3))],
+        D(2026, 11, 3),
+        "red",
+        D(2026, 11, 3),
+        id="explicit until on a red category",
+    ),
     # "实施居家观察未满14天的治愈出院确诊病人"
-    pytest.param([rec("recovered_observation", D(2026, 11, 25))], D(2026, 12, 8), "yellow",
-                 D(2026, 12, 8), id="recovered_observation: 14 days across month end"),
-    pytest.param([rec("abroad_quarantine", D(2026, 11, 25))], D(2026, 12, 9), "green", None,
-                 id="abroad_quarantine: day 15 green"),
+    pytest.param(
+        [rec("recovered_observation", D(2026, 11, 25))],
+        D(2026, 12, 8),
+        "yellow",
+        D(2026, 12, 8),
+        id="recovered_observation: 14 days across month end",
+    ),
+    pytest.param(
+        [rec("abroad_quarantine", D(2026, 11, 25))],
+        D(2026, 12, 9),
+        "green",
+        None,
+        id="abroad_quarantine: day 15 green",
+    ),
     # "确诊病人": open-ended until a cleared record
-    pytest.param([rec("confirmed", D(2026, 11, 1))], D(2027, 6, 1), "red", None,
-                 id="confirmed without until lasts until cleared"),
-    pytest.param([rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
-                 D(2026, 11, 9), "red", D(2026, 11, 9), id="confirmed: day before cleared"),
-    pytest.param([rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
-                 D(2026, 11, 10), "green", None, id="confirmed: cleared from its since on"),
-    pytest.param([rec("suspected", D(2026, 11, 10)), rec("cleared", D(2026, 11, 10))],
-                 D(2026, 11, 10), "green", None, id="cleared the same day as the record"),
-    pytest.param([rec("fever_clinic", D(2026, 11, 1)), rec("cleared", D(2026, 11, 5))],
-                 D(2026, 11, 5), "green", None, id="cleared ends a 14-day record early"),
-    pytest.param([rec("cleared", D(2026, 11, 10)), rec("close_contact", D(2026, 11, 12))],
-                 D(2026, 11, 12), "red", None, id="record starting after cleared still counts"),
-    pytest.param([rec("cleared", D(2026, 11, 1)), rec("confirmed", D(2026, 11, 3)),
-                  rec("cleared", D(2026, 11, 20))],
-                 D(2026, 11, 19), "red", D(2026, 11, 19), id="a later cleared ends it again"),
+    pytest.param(
+        [rec("confirmed", D(2026, 11, 1))],
+        D(2027, 6, 1),
+        "red",
+        None,
+        id="confirmed without until lasts until cleared",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
+        D(2026, 11, 9),
+        "red",
+        D(2026, 11, 9),
+        id="confirmed: day before cleared",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
+        D(2026, 11, 10),
+        "green",
+        None,
+        id="confirmed: cleared from its since on",
+    ),
+    pytest.param(
+        [rec("suspected", D(2026, 11, 10)), rec("cleared", D(2026, 11, 10))],
+        D(2026, 11, 10),
+        "green",
+        None,
+        id="cleared the same day as the record",
+    ),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1)), rec("cleared", D(2026, 11, 5))],
+        D(2026, 11, 5),
+        "green",
+        None,
+        id="cleared ends a 14-day record early",
+    ),
+    pytest.param(
+        [rec("cleared", D(2026, 11, 10)), rec("close_contact", D(2026, 11, 12))],
+        D(2026, 11, 12),
+        "red",
+        None,
+        id="record starting after cleared still counts",
+    ),
+    pytest.param(
+        [
+            rec("cleared", D(2026, 11, 1)),
+            rec("confirmed", D(2026, 11, 3)),
+            rec("cleared", D(2026, 11, 20)),
+        ],
+        D(2026, 11, 19),
+        "red",
+        D(2026, 11, 19),
+        id="a later cleared ends it again",
+    ),
 ]
 
 
@@ -254,8 +402,12 @@ def test_record_end_is_the_effective_last_day() -> None:
 
 
 def test_the_latest_end_wins_when_one_rule_matches_several_records() -> None:
-    a = assess(facts(rec("fever_clinic", D(2026, 11, 1), rid="a"),
-                     rec("fever_clinic", D(2026, 11, 4), rid="b")))
+    a = assess(
+        facts(
+            rec("fever_clinic", D(2026, 11, 1), rid="a"),
+            rec("fever_clinic", D(2026, 11, 4), rid="b"),
+        )
+    )
     assert rule_ids(a) == ["SD-Y-fever-clinic-record"]
     assert a.reasons[0].until == D(2026, 11, 17)
 
@@ -310,12 +462,20 @@ def test_region_risk_is_read_from_the_current_facts() -> None:
 VALID_UNTIL_ROWS = [
     pytest.param(facts(symptoms=(Symptom.COUGH,)), D(2026, 11, 14), id="window end"),
     # the colour lasts while any of its reasons does: the latest end
-    pytest.param(facts(rec("fever_clinic", D(2026, 11, 5)), symptoms=(Symptom.COUGH,)),
-                 D(2026, 11, 18), id="latest yellow end"),
+    pytest.param(
+        facts(rec("fever_clinic", D(2026, 11, 5)), symptoms=(Symptom.COUGH,)),
+        D(2026, 11, 18),
+        id="latest yellow end",
+    ),
     # yellow reasons do not extend a red colour
-    pytest.param(facts(rec("close_contact", D(2026, 11, 1), D(2026, 11, 6)),
-                       rec("fever_clinic", D(2026, 11, 5))),
-                 D(2026, 11, 6), id="only the red reasons count for red"),
+    pytest.param(
+        facts(
+            rec("close_contact", D(2026, 11, 1), D(2026, 11, 6)),
+            rec("fever_clinic", D(2026, 11, 5)),
+        ),
+        D(2026, 11, 6),
+        id="only the red reasons count for red",
+    ),
     pytest.param(facts(rec("suspected", DECLARED_ON)), None, id="open-ended red"),
     pytest.param(facts(), None, id="green has no end"),
 ]
@@ -351,10 +511,15 @@ def test_evaluation_is_deterministic_whatever_the_record_order() -> None:
 def _tiny_policy(window_days: int, **when: object) -> Policy:
     data = SHANDONG.to_dict()
     data["defaults"]["window_days"] = window_days
-    data["rules"] = [{
-        "id": "T-1", "color": "yellow", "when": when, "source": "test",
-        "reason": {"code": "test_reason", "en": "Test.", "zh": "测试。"},
-    }]
+    data["rules"] = [
+        {
+            "id": "T-1",
+            "color": "yellow",
+            "when": when,
+            "source": "test",
+            "reason": {"code": "test_reason", "en": "Test.", "zh": "测试。"},
+        }
+    ]
     return Policy.from_dict(data)
 
 

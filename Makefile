@@ -1,0 +1,35 @@
+# A fresh clone needs only `make run` and `make test` (plus python3, Node.js for npm, and Java
+# or the rights to install it: tools/dynamodb_local.py sets up DynamoDB Local on first use).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Runs a command against a throwaway in-memory DynamoDB Local.
+WITH_DB := $(BIN)/python tools/dynamodb_local.py exec --
+
+.PHONY: venv test lint run bench clean
+
+venv: $(VENV)/.installed
+
+# Re-installs only when a requirements file changes (requirements-dev.txt includes the other).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy chalicelib tools
+
+test: lint
+	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
+
+run: venv
+	$(BIN)/python tools/devserver.py
+
+bench: venv
+	$(WITH_DB) $(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache dist
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
