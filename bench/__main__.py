@@ -4,7 +4,9 @@ exits non-zero."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     v, c, q = results["verify_vs_floor"], results["cold_start"], results["holder_qr"]
+    parts = q["token_parts_chars"]
     return [
         (
             "verify vs floor",
@@ -35,7 +38,8 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         ),
         (
             "holder QR version (level M)",
-            f"{q['qr_version']}  ({q['token_chars']}-char token)",
+            f"{q['qr_version']}  ({q['token_chars']}-char token: header {parts['header']},"
+            f" payload {parts['payload']}, signature {parts['signature']})",
             f"<= {q['target']}",
             "PASS" if q["pass"] else "MISS",
         ),
@@ -54,27 +58,42 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         f"verify: {v['calls']} calls each, interleaved in rounds, medians of per-call times",
         f"import app loaded: {', '.join(c['app_loaded']) or 'none of the heavy modules'}"
         f" ({c['app_modules']} modules; boto3 alone {c['boto3_modules']})",
-        f"first verify request then imports {', '.join(cold_start.VERIFY_PATH)}:"
-        f" {c['verify_path_imports_ms']:.0f} ms median (lazy, informational)",
+        f"then lazily on the first verify request: {c['verify_path_imports_ms']:.0f} ms median"
+        " of imports (informational; see VERIFY_PATH in bench/cold_start.py)",
         f"QR PNG render: {q['render_png_ms']['median']:.2f} ms median,"
         f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
     ]
     return "\n".join(lines)
 
 
-def main() -> int:
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=10, help="verify: interleaved rounds")
+    parser.add_argument("--per-round", type=int, default=30, help="verify: calls per round")
+    parser.add_argument("--warmup", type=int, default=30, help="verify: warm-up calls")
+    parser.add_argument("--cold-runs", type=int, default=7, help="cold start: runs of each")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = _arguments(argv)
     with local_tables() as prefix:
         world = populate(prefix)
         results = {
-            "verify_vs_floor": verify_floor.run(world),
+            "verify_vs_floor": verify_floor.run(
+                world, rounds=args.rounds, per_round=args.per_round, warmup=args.warmup
+            ),
             "holder_qr": holder_qr.run(world),
         }
-    results["cold_start"] = cold_start.run()
+    results["cold_start"] = cold_start.run(args.cold_runs)
     print(report(results))
     document = {
         "at": utcnow().isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "settings": vars(args),
         "results": results,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -84,4 +103,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -17,10 +17,12 @@ TARGET = 10
 def run(world: World, renders: int = 50) -> dict[str, Any]:
     token, _ = issue_code(world.ctx.code_keys, world.person_id, world.color, utcnow())
     version = qr.version(token)
+    header, payload, signature = (len(part) for part in token.split("."))
     qr.render(token, "green", "png")  # warm-up
     render_times = timed(lambda: qr.render(token, "green", "png"), renders)
     return {
         "token_chars": len(token),
+        "token_parts_chars": {"header": header, "payload": payload, "signature": signature},
         "qr_version": version,
         "target": TARGET,
         "pass": version <= TARGET,

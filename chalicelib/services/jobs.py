@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.services.context import Context
 
 
@@ -18,7 +19,13 @@ class Job:
     run: Callable[[Context, datetime], dict[str, Any]]
 
 
-JOBS: dict[str, Job] = {}
+def _purge(ctx: Context, now: datetime) -> dict[str, Any]:
+    from chalicelib.services.purge import purge
+
+    return purge(ctx, now)
+
+
+JOBS: dict[str, Job] = {job.name: job for job in (Job("purge", 86400, _purge),)}
 
 # How often each job runs; make run's local scheduler and the Chalice schedules read this.
 SCHEDULES = {name: job.every_seconds for name, job in JOBS.items()}
@@ -27,7 +34,5 @@ SCHEDULES = {name: job.every_seconds for name, job in JOBS.items()}
 def run(ctx: Context, name: str, now: datetime) -> dict[str, Any]:
     job = JOBS.get(name)
     if job is None:
-        from chalicelib.domain.errors import NotFound
-
         raise NotFound(f"There is no job named {name!r}.", f"没有名为 {name!r} 的任务。")
     return {"job": name, **job.run(ctx, now)}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
@@ -64,3 +64,11 @@ class Store(Protocol):
     def retire_signing_key(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
 
     def add_scan(self, scan: Scan) -> None: ...
+
+    def delete_scans_of_day(self, day: date) -> int:
+        """Deletes every scan of that Asia/Shanghai day; returns how many."""
+
+    # Scheduled jobs
+    def get_watermark(self, name: str) -> str | None: ...
+
+    def set_watermark(self, name: str, value: str) -> None: ...

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar, cast
 
 from pynamodb.connection import Connection
@@ -262,6 +262,33 @@ class DynamoStore:
             reason=scan.reason,
             person_id=scan.person_id,
         ).save()
+
+    def delete_scans_of_day(self, day: date) -> int:
+        removed = 0
+        for shard in range(SCAN_SHARDS):
+            keys = t.ScanItem.query(
+                f"{day.isoformat()}#{shard}", attributes_to_get=["day_shard", "at_id"]
+            )
+            with t.ScanItem.batch_write() as batch:
+                for item in keys:
+                    batch.delete(item)
+                    removed += 1
+        return removed
+
+    # Scheduled jobs ------------------------------------------------------------------------
+
+    def get_watermark(self, name: str) -> str | None:
+        item = _get(t.MarkerItem, f"watermark:{name}", consistent_read=True)
+        return item.target if item else None
+
+    def set_watermark(self, name: str, value: str) -> None:
+        # Only forwards: a slower run finishing late never moves the mark back.
+        item = t.MarkerItem(f"watermark:{name}", target=value, created_at=datetime.now(UTC))
+        try:
+            item.save(condition=t.MarkerItem.key.does_not_exist() | (t.MarkerItem.target < value))
+        except PutError as error:
+            if not _failed_condition(error):
+                raise
 
 
 # Mapping ---------------------------------------------------------------------------------------

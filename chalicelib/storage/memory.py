@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
+from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.model import Record, Risk, Role
@@ -122,3 +123,16 @@ class MemoryStore:
 
     def add_scan(self, scan: Scan) -> None:
         self.scans.append(scan)
+
+    def delete_scans_of_day(self, day: date) -> int:
+        with self._lock:
+            kept = [s for s in self.scans if shanghai_date(s.at) != day]
+            removed = len(self.scans) - len(kept)
+            self.scans = kept
+            return removed
+
+    def get_watermark(self, name: str) -> str | None:
+        return self.markers.get(f"watermark:{name}")
+
+    def set_watermark(self, name: str, value: str) -> None:
+        self.markers[f"watermark:{name}"] = value

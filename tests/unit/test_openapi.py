@@ -36,7 +36,6 @@ NOT_YET_BUILT = {
     ("GET", "/v1/admin/reports"),
     ("POST", "/v1/admin/records"),
     ("PUT", "/v1/admin/regions/{region_code}"),
-    ("POST", "/v1/admin/jobs/{name}"),
     ("GET", "/v1/admin/persons/{person_id}/history"),
     ("GET", "/v1/admin/appeals"),
     ("POST", "/v1/admin/appeals/{appeal_id}/resolve"),
