@@ -45,6 +45,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Status:
+    """What a checkpoint needs of a person: the current colour and the name to mask."""
+
+    person_id: str
+    color: Color
+    name: str
+
+
+@dataclass(frozen=True)
 class Link:
     """Who may act for a person: the person themself (`self`) or a guardian (a family relation)."""
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol
 
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.model import Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 
@@ -41,6 +41,9 @@ class Store(Protocol):
         Raises AlreadyApplied when a marker is already taken."""
 
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
+
+    def get_status(self, person_id: str) -> Status | None:
+        """The current colour and name only, read consistently (the verify path)."""
 
     def get_link(self, account_id: str, person_id: str) -> Link | None: ...
 

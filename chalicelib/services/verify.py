@@ -23,11 +23,11 @@ def verify(
     reason: str | None = None
     try:
         claims = verify_code(ctx.code_keys, token, now)
-        person = ctx.store.get_person(claims.person_id, consistent=True)
-        if person is None:
+        status = ctx.store.get_status(claims.person_id)
+        if status is None:
             reason = "revoked"  # the holder deleted their data: the code no longer exists
         else:
-            person_id, color, masked = person.person_id, person.color, mask_name(person.name)
+            person_id, color, masked = status.person_id, status.color, mask_name(status.name)
     except CodeRejected as rejected:
         reason = rejected.reason
     valid = reason is None

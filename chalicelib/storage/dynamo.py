@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.model import (
     Category,
@@ -182,6 +182,16 @@ class DynamoStore:
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         item = _get(t.PersonItem, person_id, consistent_read=consistent)
         return _person(item) if item else None
+
+    def get_status(self, person_id: str) -> Status | None:
+        try:
+            item = t.PersonItem.get(
+                person_id, consistent_read=True, attributes_to_get=["color", "name_enc"]
+            )
+        except DoesNotExist:
+            return None
+        name = decrypt(item.name_enc, f"persons:name:{person_id}")
+        return Status(person_id, Color(item.color), name)
 
     def get_link(self, account_id: str, person_id: str) -> Link | None:
         item = _get(t.LinkItem, account_id, person_id, consistent_read=True)

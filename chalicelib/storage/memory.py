@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey
+from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.model import Record, Risk, Role
 from chalicelib.domain.otp import OtpState
@@ -81,6 +81,10 @@ class MemoryStore:
 
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         return self.persons.get(person_id)
+
+    def get_status(self, person_id: str) -> Status | None:
+        person = self.persons.get(person_id)
+        return Status(person.person_id, person.color, person.name) if person else None
 
     def get_link(self, account_id: str, person_id: str) -> Link | None:
         return self.links.get((account_id, person_id))

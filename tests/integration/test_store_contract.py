@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.domain.entities import Account, Link, Person, Scan
+from chalicelib.domain.entities import Account, Link, Person, Scan, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.model import (
     Category,
@@ -77,6 +77,8 @@ def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
     assert store.get_person(person.person_id, consistent=True) == person
     assert store.get_link("acc", person.person_id) == Link("acc", person.person_id, "self", NOW)
     assert store.get_link("other", person.person_id) is None
+    assert store.get_status(person.person_id) == Status(person.person_id, Color.YELLOW, "欧阳锋")
+    assert store.get_status(new_person_id()) is None
 
 
 def test_one_id_marker_admits_exactly_one_person_under_concurrency(store: Store) -> None:
