@@ -104,7 +104,7 @@ def load_schedules() -> dict[str, int]:
     try:
         schedules: Any = importlib.import_module("chalicelib.jobs_schedule").SCHEDULES
     except Exception as error:  # any failure: a dev server still beats none
-        say(f"cannot read chalicelib.jobs_schedule.SCHEDULES ({error!r}): using defaults")
+        say(f"no chalicelib.jobs_schedule.SCHEDULES ({type(error).__name__}: {error}); defaults")
         return dict(DEFAULT_SCHEDULES)
     if (
         isinstance(schedules, dict)

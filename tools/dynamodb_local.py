@@ -220,7 +220,10 @@ def start(port: int | None = None, db_path: Path | str | None = None) -> DynamoD
     """
     emulator = ensure_emulator()
     java = ensure_java()
-    storage = ["-inMemory"] if db_path is None else ["-dbPath", str(Path(db_path).resolve())]
+    storage = ["-inMemory"]
+    if db_path is not None:
+        Path(db_path).mkdir(parents=True, exist_ok=True)
+        storage = ["-dbPath", str(Path(db_path).resolve())]
     attempts = 1 if port is not None else 3
     for attempt in range(1, attempts + 1):
         db = _launch(java, emulator, port or free_port(), storage)
@@ -384,7 +387,10 @@ def main(argv: Sequence[str]) -> int:
         return run_with_database(argv[2:])
     except KeyboardInterrupt:
         return 130
-    except (RuntimeError, subprocess.CalledProcessError, FileNotFoundError) as error:
+    except FileNotFoundError as error:  # the command itself, or a tool such as java
+        log(f"error: {error}")
+        return 127
+    except (RuntimeError, subprocess.CalledProcessError) as error:
         log(f"error: {error}")
         return 1
 

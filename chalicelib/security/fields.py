@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -19,7 +20,7 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _b64d(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -27,7 +28,7 @@ def encrypt(plaintext: str, context: str) -> str:
     """`context` (table, field, key) is bound as associated data: a value moved to another field
     or another person no longer decrypts."""
     nonce = os.urandom(12)
-    sealed = AESGCM(subkey("field-encryption")).encrypt(nonce, plaintext.encode(), context.encode())
+    sealed = _aead(subkey("field-encryption")).encrypt(nonce, plaintext.encode(), context.encode())
     return f"{_VERSION}.{b64url(nonce + sealed)}"
 
 
@@ -35,8 +36,8 @@ def decrypt(token: str, context: str) -> str:
     version, _, body = token.partition(".")
     if version != _VERSION:
         raise ValueError("unknown ciphertext version")
-    raw = _b64d(body)
-    opened = AESGCM(subkey("field-encryption")).decrypt(raw[:12], raw[12:], context.encode())
+    raw = b64url_decode(body)
+    opened = _aead(subkey("field-encryption")).decrypt(raw[:12], raw[12:], context.encode())
     return opened.decode()
 
 
@@ -48,6 +49,11 @@ def blind_index(kind: str, value: str) -> str:
 
 def otp_hash(phone_key: str, code: str) -> str:
     return hmac.new(subkey("otp"), f"{phone_key}\x00{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
 
 
 def _block_cipher() -> Cipher[modes.ECB]:
@@ -66,7 +72,7 @@ def pseudonym(person_id: str) -> str:
 
 def resolve_pseudonym(subject: str) -> str:
     """The person id behind a subject we issued. Raises ValueError for anything else."""
-    raw = _b64d(subject)
+    raw = b64url_decode(subject)
     if len(raw) != 16:
         raise ValueError("not one of our subjects")
     decryptor = _block_cipher().decryptor()
