@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO
 
 import dynamodb_local as ddb
 
@@ -27,7 +27,6 @@ DATA_DIR = ROOT / ".data"
 DB_DIR = DATA_DIR / "ddb"
 HOST = "127.0.0.1"
 ADMIN_PHONE = "13800000000"
-DEFAULT_SCHEDULES = {"expire": 3600, "recompare": 86400, "purge": 86400}
 FIRST_RUN_DELAY = 5.0  # seconds after the API is up
 JOB_TIMEOUT = 900.0  # the Lambda limit: a job running longer would fail in AWS too
 CHALICE_READY_TIMEOUT = 60.0
@@ -99,24 +98,10 @@ def wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) -
 
 
 def load_schedules() -> dict[str, int]:
-    """Job name -> interval in seconds, from chalicelib.jobs_schedule.SCHEDULES if it loads."""
+    """Job name -> interval in seconds: the same table the Chalice schedules follow."""
     sys.path.insert(0, str(ROOT))
-    try:
-        schedules: Any = importlib.import_module("chalicelib.jobs_schedule").SCHEDULES
-    except Exception as error:  # any failure: a dev server still beats none
-        say(f"no chalicelib.jobs_schedule.SCHEDULES ({type(error).__name__}: {error}); defaults")
-        return dict(DEFAULT_SCHEDULES)
-    if (
-        isinstance(schedules, dict)
-        and schedules
-        and all(
-            isinstance(name, str) and isinstance(every, int) and every > 0
-            for name, every in schedules.items()
-        )
-    ):
-        return dict(schedules)
-    say(f"SCHEDULES is not {{job name: seconds}} ({schedules!r}): using defaults")
-    return dict(DEFAULT_SCHEDULES)
+    schedules: dict[str, int] = importlib.import_module("chalicelib.services.jobs").SCHEDULES
+    return dict(schedules)
 
 
 class Scheduler(threading.Thread):
