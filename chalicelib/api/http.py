@@ -49,6 +49,9 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
+# Bodies are parsed as JSON whatever the client called them (curl -d says form-urlencoded), so a
+# wrong Content-Type gets our problem document, not the framework's bare 415.
+_BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def route(
         def handler(**params: str) -> Response:
             return _handle(bp, spec, view, params)
 
-        bp.route(path, methods=[method], content_types=["application/json", "text/plain"])(handler)
+        bp.route(path, methods=[method], content_types=_BODY_TYPES)(handler)
         return handler
 
     return decorate

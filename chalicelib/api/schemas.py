@@ -262,10 +262,11 @@ def parse(model: type[_In], data: Any) -> Any:
                 else e
                 for e in errors
             )
-        specific = [e.code for e in errors if e.code not in ("invalid_value", "required")]
+        codes = {e.code for e in errors}
         raise InvalidInput(
             "The request has invalid fields; see errors.",
             "请求中有字段不符合要求，详见 errors。",
-            code=specific[0] if specific else "invalid_request",
+            # One kind of problem names itself (invalid_id_number, unknown_field, ...).
+            code=codes.pop() if len(codes) == 1 else "invalid_request",
             errors=errors,
         ) from None

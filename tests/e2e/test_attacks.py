@@ -249,3 +249,32 @@ def test_already_applied_gives_no_hint_whose(api: Api, new_phone: Callable[[], s
     status, problem = api.json("POST", "/v1/applications", application(id_number), token=second)
     assert status == 409 and problem["code"] == "already_applied"
     assert "person" not in json.dumps(problem)
+
+
+def test_an_empty_application_lists_every_missing_field(
+    api: Api, new_phone: Callable[[], str]
+) -> None:
+    token = api.login(new_phone())
+    status, problem = api.json("POST", "/v1/applications", {}, token=token)
+    assert status == 400 and problem["code"] == "invalid_request"
+    assert {e["field"] for e in problem["errors"]} == {
+        "name",
+        "id_type",
+        "id_number",
+        "nationality",
+        "address",
+        "region_code",
+        "declaration",
+        "commitment",
+    }
+
+
+def test_a_json_body_sent_as_a_form_is_still_read(api: Api, new_phone: Callable[[], str]) -> None:
+    phone = new_phone()
+    response = api.call(
+        "POST",
+        "/v1/auth/otp",
+        {"phone": phone},
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 202
