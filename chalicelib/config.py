@@ -41,8 +41,10 @@ def aws_region() -> str:
 
 
 def profile() -> str:
-    """The provincial policy in force (shandong, hubei, hainan)."""
-    return _get("HEALTHCODE_PROFILE", "shandong")
+    """The provincial policy in force (shandong, hubei, hainan). An operator's
+    HEALTHCODE_PROFILE wins over the stage's HEALTHCODE_STAGE_PROFILE (.chalice/config.json),
+    which Chalice re-applies on every request."""
+    return _get("HEALTHCODE_PROFILE", _get("HEALTHCODE_STAGE_PROFILE", "shandong"))
 
 
 def issuer() -> str:

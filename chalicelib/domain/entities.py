@@ -42,6 +42,9 @@ class Person:
     rules_version: str
     created_at: datetime
     version: int = 0
+    history_seq: int = 0
+    history_hash: str | None = None
+    id_key: str = ""  # the blind index of the ID document: how records find the person
 
 
 @dataclass(frozen=True)

@@ -90,13 +90,27 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Checkin:
+    """One daily health check-in (健康打卡) on an Asia/Shanghai calendar day."""
+
+    day: date
+    temperature: float
+    symptoms: tuple[Symptom, ...] = ()
+
+
+@dataclass(frozen=True)
 class Facts:
-    """Everything the colour rules look at for one person on one day."""
+    """Everything the colour rules look at for one person on one day.
+
+    `checkins` are the recent daily check-ins, oldest first; `previous` is the colour the person
+    had before this evaluation (None for a new application)."""
 
     declaration: Declaration
     declared_on: date
     region_risks: dict[str, Risk] = field(default_factory=dict)
     records: tuple[Record, ...] = ()
+    checkins: tuple[Checkin, ...] = ()
+    previous: Color | None = None
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,11 @@ _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
     SymptomsCondition.kind: _symptoms,
     TemperatureCondition.kind: _temperature,
 }
+
+
+def next_review(assessment: Assessment, facts: Facts, today: date) -> date | None:
+    """The first day on which this assessment may change by itself: the day after the earliest
+    reason ends, or the day a known future record starts. None: only new facts can change it."""
+    days = [r.until + _ONE_DAY for r in assessment.reasons if r.until is not None]
+    days += [r.since for r in facts.records if r.since > today]
+    return min(days) if days else None

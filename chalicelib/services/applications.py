@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Declaration, IdType
+from chalicelib.domain.rules import evaluate, next_review
 from chalicelib.security.fields import blind_index, new_person_id
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.assessment import assess
+from chalicelib.services.assessment import active_policy, gather, history_entry
 from chalicelib.services.context import Context
 
 
@@ -36,15 +38,34 @@ def apply_for_self(ctx: Context, actor: AccessClaims, form: Application, now: da
     account = ctx.store.get_account(actor.account_id)
     if account is None:
         raise NotFound()
+    # One ID, one code; and one code of one's own per phone account.
+    extra_markers = (f"self:{account.account_id}",)
+    cause = Cause(ActorKind.SELF, account.account_id, "application")
+    return create(ctx, form, account.phone, account.account_id, "self", extra_markers, cause, now)
+
+
+def create(
+    ctx: Context,
+    form: Application,
+    phone: str,
+    account_id: str,
+    relation: str,
+    extra_markers: tuple[str, ...],
+    cause: Cause,
+    now: datetime,
+) -> Person:
+    """A new code holder: assessed against the epidemic database at once, linked to the account
+    that applied, with the first entry of its colour history. Raises AlreadyApplied."""
     key = id_key(form.id_type, form.id_number)
     today = shanghai_date(now)
-    assessment = assess(ctx.store, form.declaration, today, key, today)
+    facts = gather(ctx.store, form.declaration, today, key)
+    assessment = evaluate(active_policy(), facts, today)
     person = Person(
         person_id=new_person_id(),
         name=form.name,
         id_type=form.id_type,
         id_number=form.id_number,
-        phone=account.phone,
+        phone=phone,
         nationality=form.nationality,
         address=form.address,
         region_code=form.region_code,
@@ -56,9 +77,11 @@ def apply_for_self(ctx: Context, actor: AccessClaims, form: Application, now: da
         profile=assessment.profile,
         rules_version=assessment.rules_version,
         created_at=now,
+        id_key=key,
     )
-    link = Link(account.account_id, person.person_id, "self", now)
-    # One ID, one code; and one code of one's own per phone account.
-    markers = (f"id:{key}", f"self:{account.account_id}")
-    ctx.store.create_person(person, key, link, markers)
+    entry = history_entry(person, assessment, cause, now, previous=None)
+    person = replace(person, history_seq=entry.seq, history_hash=entry.hash)
+    link = Link(account_id, person.person_id, relation, now)
+    due = next_review(assessment, facts, today)
+    ctx.store.create_person(person, key, link, (f"id:{key}", *extra_markers), entry, due)
     return person

@@ -1,28 +1,116 @@
-"""Gathers a person's facts from the epidemic database and applies the active policy."""
+"""Gathers a person's facts from the epidemic database and applies the active policy; stores
+the result with its history entry when something changed. The only way a colour moves."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from chalicelib import config
-from chalicelib.domain.model import Assessment, Declaration, Facts
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.entities import Person
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.history import Cause, HistoryEntry, next_entry
+from chalicelib.domain.model import Assessment, Color, Declaration, Facts
 from chalicelib.domain.policy import Policy
-from chalicelib.domain.rules import evaluate
+from chalicelib.domain.rules import evaluate, next_review
 from chalicelib.policies import load
 from chalicelib.services.ports import Store
+
+ATTEMPTS = 4
 
 
 def active_policy() -> Policy:
     return load(config.profile())
 
 
-def assess(
-    store: Store, declaration: Declaration, declared_on: date, id_key: str, today: date
-) -> Assessment:
-    facts = Facts(
+def gather(
+    store: Store,
+    declaration: Declaration,
+    declared_on: date,
+    id_key: str,
+    previous: Color | None = None,
+) -> Facts:
+    return Facts(
         declaration=declaration,
         declared_on=declared_on,
         region_risks=store.region_risks(declaration.visited_regions),
         records=tuple(store.records_for(id_key)),
+        previous=previous,
     )
-    return evaluate(active_policy(), facts, today)
+
+
+def assess(
+    store: Store, declaration: Declaration, declared_on: date, id_key: str, today: date
+) -> Assessment:
+    return evaluate(active_policy(), gather(store, declaration, declared_on, id_key), today)
+
+
+def history_entry(
+    person: Person, assessment: Assessment, cause: Cause, now: datetime, previous: Color | None
+) -> HistoryEntry:
+    entry = HistoryEntry(
+        person_id=person.person_id,
+        seq=0,
+        at=now,
+        from_color=previous,
+        to_color=assessment.color,
+        reasons=tuple(r.code for r in assessment.reasons),
+        rule=assessment.reasons[0].rule,
+        rules_version=assessment.rules_version,
+        profile=assessment.profile,
+        actor_kind=cause.actor_kind,
+        actor=cause.actor,
+        source=cause.source,
+        prev_hash=None,
+    )
+    return next_entry(person.history_seq, person.history_hash, entry)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    person: Person
+    changed: bool  # the colour changed (a history entry was written)
+    stored: bool  # anything was written
+
+
+def reassess(store: Store, person_id: str, cause: Cause, now: datetime) -> Outcome:
+    """Re-evaluates one person against the current facts and stores what changed, over the
+    version it read (re-reading on a concurrent change), so that two runs change nothing twice."""
+    for _ in range(ATTEMPTS):
+        person = store.get_person(person_id, consistent=True)
+        if person is None:
+            raise NotFound()
+        try:
+            return _apply(store, person, cause, now)
+        except Conflict:
+            continue
+    raise Conflict()
+
+
+def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome:
+    today = shanghai_date(now)
+    facts = gather(store, person.declaration, person.declared_on, person.id_key, person.color)
+    assessment = evaluate(active_policy(), facts, today)
+    same_colour = assessment.color is person.color
+    unchanged = (
+        same_colour
+        and assessment.reasons == person.reasons
+        and assessment.rules_version == person.rules_version
+    )
+    if unchanged:
+        return Outcome(person, changed=False, stored=False)
+    entry = None if same_colour else history_entry(person, assessment, cause, now, person.color)
+    updated = replace(
+        person,
+        color=assessment.color,
+        reasons=assessment.reasons,
+        since=person.since if same_colour else now,
+        profile=assessment.profile,
+        rules_version=assessment.rules_version,
+        version=person.version + 1,
+        history_seq=entry.seq if entry else person.history_seq,
+        history_hash=entry.hash if entry else person.history_hash,
+    )
+    store.save_assessment(updated, person.version, entry, next_review(assessment, facts, today))
+    return Outcome(updated, changed=entry is not None, stored=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 
@@ -35,10 +36,28 @@ class Store(Protocol):
 
     # Persons
     def create_person(
-        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+        self,
+        person: Person,
+        id_key: str,
+        link: Link,
+        markers: tuple[str, ...],
+        entry: HistoryEntry,
+        due: date | None,
     ) -> None:
-        """Person, link and uniqueness markers (e.g. `id:<blind index>`) in one transaction.
-        Raises AlreadyApplied when a marker is already taken."""
+        """Person, link, uniqueness markers (e.g. `id:<blind index>`) and the first history entry
+        in one transaction. Raises AlreadyApplied when a marker is already taken."""
+
+    def save_assessment(
+        self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
+    ) -> None:
+        """Stores a re-evaluated person (colour, reasons, since, version, history head, review
+        day) and, when the colour changed, its history entry, in one transaction; only over the
+        version it was read at (Conflict otherwise)."""
+
+    def history_of(self, person_id: str) -> list[HistoryEntry]: ...
+
+    def persons_due(self, day: date) -> list[str]:
+        """Persons whose review day is `day` (read from an index: may lag a moment)."""
 
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
 

@@ -20,6 +20,7 @@ from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import (
     Category,
     Color,
@@ -38,6 +39,7 @@ from chalicelib.storage import tables as t
 M = TypeVar("M", bound=Model)
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 SCAN_SHARDS = 8
+DUE_SHARDS = 8
 
 
 def _get(
@@ -150,7 +152,13 @@ class DynamoStore:
     # Persons -------------------------------------------------------------------------------
 
     def create_person(
-        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+        self,
+        person: Person,
+        id_key: str,
+        link: Link,
+        markers: tuple[str, ...],
+        entry: HistoryEntry,
+        due: date | None,
     ) -> None:
         link_item = t.LinkItem(
             link.account_id,
@@ -167,10 +175,11 @@ class DynamoStore:
                         )
                         tx.save(marker, condition=t.MarkerItem.key.does_not_exist())
                     tx.save(
-                        _person_item(person, id_key),
+                        _person_item(person, id_key, _due_key(person.person_id, due)),
                         condition=t.PersonItem.person_id.does_not_exist(),
                     )
                     tx.save(link_item)
+                    tx.save(_history_item(entry), condition=t.HistoryItem.seq.does_not_exist())
                 return
             except TransactWriteError as error:
                 codes = [
@@ -181,6 +190,42 @@ class DynamoStore:
                 if "TransactionConflict" not in codes or attempt == 3:
                     raise
                 time.sleep(0.02 * (attempt + 1))  # another transaction held an item: try again
+
+    def save_assessment(
+        self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
+    ) -> None:
+        due_key = _due_key(person.person_id, due)
+        P = t.PersonItem
+        actions: list[Action] = [
+            P.color.set(person.color.value),
+            P.reasons.set(_reasons_json(person.reasons)),
+            P.since.set(person.since),
+            P.profile.set(person.profile),
+            P.rules_version.set(person.rules_version),
+            P.version.set(person.version),
+            P.history_seq.set(person.history_seq),
+            P.due_key.set(due_key) if due_key else P.due_key.remove(),
+        ]
+        if person.history_hash is not None:
+            actions.append(P.history_hash.set(person.history_hash))
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.update(P(person.person_id), actions, condition=P.version == expected_version)
+                if entry is not None:
+                    tx.save(_history_item(entry), condition=t.HistoryItem.seq.does_not_exist())
+        except TransactWriteError as error:
+            raise Conflict() from error
+
+    def history_of(self, person_id: str) -> list[HistoryEntry]:
+        items = t.HistoryItem.query(person_id, consistent_read=True)
+        return [_history_entry(item) for item in items]
+
+    def persons_due(self, day: date) -> list[str]:
+        found: list[str] = []
+        for shard in range(DUE_SHARDS):
+            keys = t.PersonItem.by_due.query(f"{day.isoformat()}#{shard}")
+            found.extend(item.person_id for item in keys)
+        return sorted(found)
 
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         item = _get(t.PersonItem, person_id, consistent_read=consistent)
@@ -341,7 +386,54 @@ def _account(item: t.AccountItem) -> Account:
     )
 
 
-def _person_item(person: Person, id_key: str) -> t.PersonItem:
+def _due_key(person_id: str, due: date | None) -> str | None:
+    # Sharded so that one busy day is spread over several index partitions.
+    return f"{due.isoformat()}#{int(person_id[-2:], 16) % DUE_SHARDS}" if due else None
+
+
+def _reasons_json(reasons: tuple[Reason, ...]) -> str:
+    return json.dumps([_reason_dict(r) for r in reasons], ensure_ascii=False)
+
+
+def _history_item(entry: HistoryEntry) -> t.HistoryItem:
+    return t.HistoryItem(
+        entry.person_id,
+        entry.seq,
+        at=entry.at,
+        from_color=entry.from_color.value if entry.from_color else None,
+        to_color=entry.to_color.value,
+        reasons=list(entry.reasons),
+        rule=entry.rule,
+        rules_version=entry.rules_version,
+        profile=entry.profile,
+        actor_kind=entry.actor_kind.value,
+        actor=entry.actor,
+        source=entry.source,
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
+
+
+def _history_entry(item: t.HistoryItem) -> HistoryEntry:
+    return HistoryEntry(
+        person_id=item.person_id,
+        seq=int(item.seq),
+        at=item.at,
+        from_color=Color(item.from_color) if item.from_color else None,
+        to_color=Color(item.to_color),
+        reasons=tuple(str(code) for code in item.reasons or ()),
+        rule=item.rule,
+        rules_version=item.rules_version,
+        profile=item.profile,
+        actor_kind=ActorKind(item.actor_kind),
+        actor=item.actor,
+        source=item.source,
+        prev_hash=item.prev_hash,
+        hash=item.hash,
+    )
+
+
+def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonItem:
     pid = person.person_id
 
     def seal(field: str, value: str) -> str:
@@ -360,12 +452,15 @@ def _person_item(person: Person, id_key: str) -> t.PersonItem:
         declaration_enc=seal("declaration", json.dumps(asdict(person.declaration))),
         declared_on=person.declared_on.isoformat(),
         color=person.color.value,
-        reasons=json.dumps([_reason_dict(r) for r in person.reasons], ensure_ascii=False),
+        reasons=_reasons_json(person.reasons),
         since=person.since,
         profile=person.profile,
         rules_version=person.rules_version,
         created_at=person.created_at,
         version=person.version,
+        history_seq=person.history_seq,
+        history_hash=person.history_hash,
+        due_key=due_key,
     )
 
 
@@ -402,6 +497,9 @@ def _person(item: t.PersonItem) -> Person:
         rules_version=item.rules_version,
         created_at=item.created_at,
         version=int(item.version),
+        history_seq=int(item.history_seq or 0),
+        history_hash=item.history_hash,
+        id_key=item.id_key,
     )
 
 

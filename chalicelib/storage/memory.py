@@ -11,6 +11,7 @@ from datetime import date, datetime
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 
@@ -27,6 +28,8 @@ class MemoryStore:
         self.records: dict[str, dict[str, Record]] = {}
         self.keys: dict[str, dict[str, SigningKey]] = {}
         self.scans: list[Scan] = []
+        self.history: dict[str, list[HistoryEntry]] = {}
+        self.due: dict[str, date | None] = {}
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
         state, version = self.otps.get(phone_key, (None, 0))
@@ -70,7 +73,13 @@ class MemoryStore:
         return [a for a in self.accounts.values() if role in a.roles][:limit]
 
     def create_person(
-        self, person: Person, id_key: str, link: Link, markers: tuple[str, ...]
+        self,
+        person: Person,
+        id_key: str,
+        link: Link,
+        markers: tuple[str, ...],
+        entry: HistoryEntry,
+        due: date | None,
     ) -> None:
         with self._lock:
             if any(marker in self.markers for marker in markers):
@@ -78,6 +87,26 @@ class MemoryStore:
             self.markers.update({marker: person.person_id for marker in markers})
             self.persons[person.person_id] = person
             self.links[(link.account_id, link.person_id)] = link
+            self.history[person.person_id] = [entry]
+            self.due[person.person_id] = due
+
+    def save_assessment(
+        self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
+    ) -> None:
+        with self._lock:
+            stored = self.persons.get(person.person_id)
+            if stored is None or stored.version != expected_version:
+                raise Conflict()
+            self.persons[person.person_id] = person
+            if entry is not None:
+                self.history.setdefault(person.person_id, []).append(entry)
+            self.due[person.person_id] = due
+
+    def history_of(self, person_id: str) -> list[HistoryEntry]:
+        return list(self.history.get(person_id, []))
+
+    def persons_due(self, day: date) -> list[str]:
+        return sorted(pid for pid, due in self.due.items() if due == day)
 
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         return self.persons.get(person_id)

@@ -66,6 +66,17 @@ class AccountItem(_Table):
     created_at = UTCDateTimeAttribute()
 
 
+class PersonsByDue(GlobalSecondaryIndex["PersonItem"]):
+    """Persons whose colour may change by itself on a day: `<date>#<shard>` (sparse)."""
+
+    class Meta:
+        index_name = "by_due"
+        projection = KeysOnlyProjection()
+
+    due_key = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute(range_key=True)
+
+
 class PersonItem(_Table):
     """A code holder. Personal fields are AES-GCM ciphertexts; the colour is plain for verify."""
 
@@ -91,6 +102,33 @@ class PersonItem(_Table):
     rules_version = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = NumberAttribute()
+    history_seq = NumberAttribute(default=0)
+    history_hash = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    by_due = PersonsByDue()
+
+
+class HistoryItem(_Table):
+    """Colour changes per person, in order, each with the hash of the one before."""
+
+    class Meta:
+        table_name = "history"
+        billing_mode = "PAY_PER_REQUEST"
+
+    person_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    from_color = UnicodeAttribute(null=True)
+    to_color = UnicodeAttribute()
+    reasons = ListAttribute(of=UnicodeAttribute)
+    rule = UnicodeAttribute()
+    rules_version = UnicodeAttribute()
+    profile = UnicodeAttribute()
+    actor_kind = UnicodeAttribute()
+    actor = UnicodeAttribute(null=True)
+    source = UnicodeAttribute()
+    prev_hash = UnicodeAttribute(null=True)
+    hash = UnicodeAttribute()
 
 
 class LinksByPerson(GlobalSecondaryIndex["LinkItem"]):
@@ -192,6 +230,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     MarkerItem,
     AccountItem,
     PersonItem,
+    HistoryItem,
     LinkItem,
     RegionItem,
     RecordItem,

@@ -8,22 +8,15 @@ from datetime import UTC, datetime
 import boto3
 
 from chalicelib import config
-from chalicelib.domain.entities import Link
 from chalicelib.storage.dynamo import DynamoStore
-from tests.integration.test_store_contract import a_person
+from tests.integration.test_store_contract import a_person, store_person
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
 def test_names_ids_phones_addresses_and_declarations_are_ciphertext(dynamo_tables: str) -> None:
     store = DynamoStore()
-    person = a_person()
-    store.create_person(
-        person,
-        "k-" + person.person_id,
-        Link("acc", person.person_id, "self", NOW),
-        ("id:x" + person.person_id,),
-    )
+    person = store_person(store, a_person(), ("id:x" + a_person().person_id,))
     client = boto3.client("dynamodb", region_name=config.aws_region())
     item = client.get_item(
         TableName=f"{dynamo_tables}persons", Key={"person_id": {"S": person.person_id}}

@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.domain.entities import Account, Link, Person, Scan, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.history import ActorKind, HistoryEntry, broken_links, next_entry
 from chalicelib.domain.model import (
     Category,
     Color,
@@ -63,17 +64,42 @@ def a_person(**changes: object) -> Person:
         rules_version="shandong-2020.1",
         created_at=NOW,
     )
+    person = replace(person, id_key="key-" + person.person_id)
     return replace(person, **changes)  # type: ignore[arg-type]
 
 
-def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
-    person = a_person()
-    store.create_person(
-        person,
-        "key-" + person.person_id,
-        Link("acc", person.person_id, "self", NOW),
-        (f"id:{person.person_id}",),
+def first_entry(person: Person) -> HistoryEntry:
+    entry = HistoryEntry(
+        person.person_id,
+        0,
+        NOW,
+        None,
+        person.color,
+        ("fever_temperature",),
+        "SD-Y-1",
+        "shandong-2020.1",
+        "shandong",
+        ActorKind.SELF,
+        "acc",
+        "application",
+        None,
     )
+    return next_entry(0, None, entry)
+
+
+def store_person(
+    store: Store, person: Person, markers: tuple[str, ...], due: date | None = None
+) -> Person:
+    """Creates the person as an application would; returns it with its history head."""
+    entry = first_entry(person)
+    person = replace(person, history_seq=1, history_hash=entry.hash)
+    link = Link("acc", person.person_id, "self", NOW)
+    store.create_person(person, person.id_key, link, markers, entry, due)
+    return person
+
+
+def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
+    person = store_person(store, a_person(), (f"id:{person_marker()}",))
     assert store.get_person(person.person_id, consistent=True) == person
     assert store.get_link("acc", person.person_id) == Link("acc", person.person_id, "self", NOW)
     assert store.get_link("other", person.person_id) is None
@@ -81,17 +107,45 @@ def test_a_person_comes_back_exactly_as_stored(store: Store) -> None:
     assert store.get_status(new_person_id()) is None
 
 
+def person_marker() -> str:
+    return new_person_id()
+
+
+def test_a_reassessment_is_stored_over_its_version_only_with_its_history_entry(
+    store: Store,
+) -> None:
+    person = store_person(store, a_person(), (f"id:{person_marker()}",), due=date(2026, 12, 6))
+    assert person.person_id in store.persons_due(date(2026, 12, 6))
+    entry = next_entry(
+        person.history_seq,
+        person.history_hash,
+        replace(
+            first_entry(person),
+            from_color=Color.YELLOW,
+            to_color=Color.GREEN,
+            actor_kind=ActorKind.SYSTEM,
+            actor=None,
+            source="expiry",
+        ),
+    )
+    green = replace(
+        person, color=Color.GREEN, reasons=(), version=1, history_seq=2, history_hash=entry.hash
+    )
+    store.save_assessment(green, 0, entry, None)
+    with pytest.raises(Conflict):
+        store.save_assessment(green, 0, None, None)  # someone else's stale read
+    assert store.get_person(person.person_id, consistent=True) == green
+    history = store.history_of(person.person_id)
+    assert [e.seq for e in history] == [1, 2] and broken_links(history) == []
+    assert person.person_id not in store.persons_due(date(2026, 12, 6))
+
+
 def test_one_id_marker_admits_exactly_one_person_under_concurrency(store: Store) -> None:
     people = [a_person() for _ in range(6)]
 
     def create(person: Person) -> str:
         try:
-            store.create_person(
-                person,
-                "same-key",
-                Link(person.person_id, person.person_id, "self", NOW),
-                ("id:same-key-" + people[0].person_id,),
-            )
+            store_person(store, person, ("id:same-key-" + people[0].person_id,))
             return "created"
         except AlreadyApplied:
             return "refused"
