@@ -126,3 +126,17 @@ def scan_retention_days() -> int:
 
 def log_level() -> str:
     return _get("HEALTHCODE_LOG_LEVEL", "INFO")
+
+
+def guard_fraction() -> float:
+    """An import may recolour at most this share of all persons without a second admin…"""
+    return float(_get("HEALTHCODE_GUARD_FRACTION", "0.01"))
+
+
+def guard_minimum() -> int:
+    """…nor more than this many persons (the guard trips only when both are exceeded)."""
+    return _int("HEALTHCODE_GUARD_MINIMUM", 100)
+
+
+def import_batch_limit() -> int:
+    return _int("HEALTHCODE_IMPORT_BATCH_LIMIT", 1000)

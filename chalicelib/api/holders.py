@@ -70,3 +70,31 @@ def qr(req: Req, person_id: str) -> Binary:
             "format must be svg or png.", "format 须为 svg 或 png。", code="invalid_format"
         )
     return Binary(qr_image(req.ctx, req.actor, person_id, fmt, req.now), _IMAGE_TYPES[fmt])
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/persons/{person_id}/history",
+    summary="The colour history and why",
+    response="HistoryOut",
+)
+def history(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.history import for_holder
+
+    return for_holder(req.ctx, req.actor, person_id)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/persons/{person_id}/appeals",
+    summary="Appeal the colour (反馈与投诉)",
+    body="AppealIn",
+    response="AppealOut",
+    status=201,
+)
+def appeal(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.appeals import file
+
+    return file(req.ctx, req.actor, person_id, req.body().message, req.now)

@@ -31,6 +31,11 @@ def purge(event: Any) -> dict[str, Any]:
     return _run("purge")
 
 
+@bp.schedule(Rate(1, unit=Rate.DAYS))
+def recompare(event: Any) -> dict[str, Any]:
+    return _run("recompare")
+
+
 @route(
     bp,
     "POST",

@@ -85,9 +85,13 @@ def from_error(error: DomainError, request_id: str) -> Response:
         {"field": e.field, "code": e.code, "message": e.message, "message_zh": e.message_zh}
         for e in error.errors
     ]
-    return problem(
+    response = problem(
         status_of(error), error.code, error.message, error.message_zh, request_id, errors, headers
     )
+    if error.extra:
+        body = json.loads(response.body)
+        response.body = json.dumps({**body, **error.extra}, ensure_ascii=False)
+    return response
 
 
 def internal(request_id: str) -> Response:

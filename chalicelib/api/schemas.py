@@ -3,6 +3,7 @@ OpenAPI document. Requests reject unknown fields, so no client can set its own c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,12 +16,13 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from chalicelib import validation
 from chalicelib.domain.errors import FieldError, InvalidInput
-from chalicelib.domain.model import Declaration, IdType, Symptom
+from chalicelib.domain.model import Category, Declaration, IdType, Risk, Symptom
 
 
 def _checked(check: Any) -> Any:
@@ -43,6 +45,17 @@ RegionCode = Annotated[
 ]
 Text = Annotated[StrictStr, Field(min_length=1), AfterValidator(str.strip)]
 PlaceId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def _document_number(cls: Any, value: str, info: ValidationInfo) -> str:
+    """The ID number checked for its document type (id_type is validated first)."""
+    id_type = info.data.get("id_type")
+    if id_type is None:
+        return value  # the id_type error is reported on its own
+    try:
+        return validation.check_document(id_type.value, value)
+    except validation.InvalidValue as bad:
+        raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
 
 
 class _In(BaseModel):
@@ -93,18 +106,7 @@ class ApplicationIn(_In):
     declaration: DeclarationIn
     commitment: Literal[True]
 
-    @field_validator("id_number")
-    @classmethod
-    def _document(cls, value: str, info: ValidationInfo) -> str:
-        id_type = info.data.get("id_type")
-        if id_type is None:
-            return value  # the id_type error is reported on its own
-        try:
-            return validation.check_document(id_type.value, value)
-        except validation.InvalidValue as bad:
-            raise PydanticCustomError(
-                bad.code, bad.message, {"message_zh": bad.message_zh}
-            ) from None
+    _id_number = field_validator("id_number")(_document_number)
 
     def to_domain(self) -> Any:
         from chalicelib.services.applications import Application
@@ -129,6 +131,54 @@ class CheckerIn(_In):
     phone: Phone
     name: Annotated[Text, Field(max_length=50)]
     place_id: PlaceId
+
+
+class RecordIn(_In):
+    """One row of the authority's epidemic database."""
+
+    record_id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+    id_type: IdType
+    id_number: Annotated[StrictStr, Field(max_length=64)]
+    category: Category
+    since: date
+    until: date | None = None
+
+    _id_number = field_validator("id_number")(_document_number)
+
+    @model_validator(mode="after")
+    def _order(self) -> RecordIn:
+        if self.until is not None and self.until < self.since:
+            raise PydanticCustomError(
+                "invalid_period", "until is before since", {"message_zh": "结束日期早于开始日期"}
+            )
+        return self
+
+    def to_domain(self) -> Any:
+        from chalicelib.services.records import RecordRow
+
+        return RecordRow(
+            self.record_id, self.id_type, self.id_number, self.category, self.since, self.until
+        )
+
+
+class RecordsIn(_In):
+    """A batch: each row is checked on its own, so one bad row does not stop the others."""
+
+    records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=1000)]
+    confirm: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+
+
+class RegionIn(_In):
+    risk: Risk
+
+
+class AppealIn(_In):
+    message: Annotated[Text, Field(max_length=1000)]
+
+
+class ResolveIn(_In):
+    decision: Literal["corrected", "rejected"]
+    reason: Annotated[Text, Field(max_length=500)]
 
 
 # Responses (documentation and contract tests) ---------------------------------------------
@@ -202,6 +252,72 @@ class CheckerOut(BaseModel):
     roles: list[str]
 
 
+class ImportOut(BaseModel):
+    applied: int
+    duplicates: int
+    unmatched: int
+    errors: list[dict[str, Any]] = Field(description="one entry per problem of a bad row")
+    recoloured: int
+
+
+class RegionOut(BaseModel):
+    region_code: str
+    risk: Literal["low", "medium", "high"]
+    updated_at: str
+    reevaluated: int
+    recoloured: int
+    deferred: int = Field(description="visitors left to the next recompare run")
+
+
+class Change(BaseModel):
+    at: str
+    from_: Literal["green", "yellow", "red"] | None = Field(alias="from")
+    to: Literal["green", "yellow", "red"]
+    reasons: list[str]
+    rule: str
+    rules_version: str
+    actor_kind: Literal["system", "authority", "self", "guardian"]
+
+
+class HistoryOut(BaseModel):
+    changes: list[Change]
+
+
+class AdminChange(Change):
+    actor: str | None
+    source: str
+    seq: int
+    hash: str
+
+
+class AdminHistoryOut(BaseModel):
+    changes: list[AdminChange]
+    intact: bool
+
+
+class AppealOut(BaseModel):
+    appeal_id: str
+    status: Literal["open", "resolved"]
+
+
+class AppealView(BaseModel):
+    appeal_id: str
+    person_id: str
+    status: Literal["open", "resolved"]
+    color: Literal["green", "yellow", "red"]
+    message: str
+    created_at: str
+    decision: Literal["corrected", "rejected"] | None
+    reason: str | None
+    resolved_at: str | None
+    current_color: Literal["green", "yellow", "red"] | None = None
+    record_id: str | None = None
+
+
+class AppealsOut(BaseModel):
+    appeals: list[AppealView]
+
+
 class JwksOut(BaseModel):
     keys: list[dict[str, str]]
 
@@ -243,6 +359,28 @@ def _field_error(error: Any) -> FieldError:
     if "message_zh" in ctx:
         return FieldError(field, kind, error["msg"], str(ctx["message_zh"]))
     return FieldError(field, "invalid_value", error["msg"], "取值不正确")
+
+
+def parse_rows(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Each row on its own: the valid ones as domain values, and the errors of the others."""
+    valid, errors = [], []
+    for index, row in enumerate(rows):
+        try:
+            valid.append(RecordIn.model_validate(row).to_domain())
+        except ValidationError as invalid:
+            record_id = row.get("record_id") if isinstance(row, dict) else None
+            for problem in (_field_error(e) for e in invalid.errors()):
+                errors.append(
+                    {
+                        "index": index,
+                        "record_id": record_id,
+                        "field": problem.field,
+                        "code": problem.code,
+                        "message": problem.message,
+                        "message_zh": problem.message_zh,
+                    }
+                )
+    return valid, errors
 
 
 def parse(model: type[_In], data: Any) -> Any:

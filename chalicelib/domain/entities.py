@@ -91,3 +91,20 @@ class Scan:
     color: Color | None
     reason: str | None
     person_id: str | None
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A holder's complaint about a colour (反馈与投诉 / 纠错), and how the authority decided."""
+
+    appeal_id: str
+    person_id: str
+    account_id: str
+    message: str
+    status: str  # open | resolved
+    created_at: datetime
+    color: Color  # the colour complained about
+    decision: str | None = None  # corrected | rejected
+    reason: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None

@@ -27,6 +27,7 @@ class DomainError(Exception):
         errors: tuple[FieldError, ...] = (),
     ) -> None:
         super().__init__(self.code)
+        self.extra: dict[str, object] = {}  # more members of the problem document
         if message is not None:
             self.message = message
         if message_zh is not None:
@@ -99,3 +100,30 @@ class RateLimited(DomainError):
             f"请求过于频繁，请在 {retry_after} 秒后重试。",
         )
         self.retry_after = retry_after
+
+
+class MassRecolouring(DomainError):
+    code = "mass_recolouring"
+    message = (
+        "This import would recolour more persons than the guard allows; nothing was applied. "
+        "Another admin may apply it by repeating it with confirm set to the report id."
+    )
+    message_zh = (
+        "本次导入将改变的赋码人数超过上限，未予执行；须由另一名管理员携报告编号确认后执行。"
+    )
+
+    def __init__(self, report: dict[str, object]) -> None:
+        super().__init__()
+        self.extra = {"report": report}
+
+
+class SecondAdminRequired(Forbidden):
+    code = "second_admin_required"
+    message = "A different admin must confirm this import."
+    message_zh = "须由另一名管理员确认本次导入。"
+
+
+class ReportMismatch(Conflict):
+    code = "report_mismatch"
+    message = "The confirmation does not match a pending report for this batch."
+    message_zh = "确认编号与本批数据的待确认报告不符。"

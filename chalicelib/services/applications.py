@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.clock import last_day, shanghai_date
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.history import ActorKind, Cause
@@ -83,5 +83,15 @@ def create(
     person = replace(person, history_seq=entry.seq, history_hash=entry.hash)
     link = Link(account_id, person.person_id, relation, now)
     due = next_review(assessment, facts, today)
-    ctx.store.create_person(person, key, link, (f"id:{key}", *extra_markers), entry, due)
+    window = active_policy().defaults.window_days
+    ctx.store.create_person(
+        person,
+        key,
+        link,
+        (f"id:{key}", *extra_markers),
+        entry,
+        due,
+        visits=form.declaration.visited_regions,
+        visits_until=last_day(today, window),
+    )
     return person

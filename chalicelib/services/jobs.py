@@ -25,7 +25,15 @@ def _purge(ctx: Context, now: datetime) -> dict[str, Any]:
     return purge(ctx, now)
 
 
-JOBS: dict[str, Job] = {job.name: job for job in (Job("purge", 86400, _purge),)}
+def _recompare(ctx: Context, now: datetime) -> dict[str, Any]:
+    from chalicelib.services.recompare import recompare
+
+    return recompare(ctx, now)
+
+
+JOBS: dict[str, Job] = {
+    job.name: job for job in (Job("purge", 86400, _purge), Job("recompare", 86400, _recompare))
+}
 
 # How often each job runs; make run's local scheduler and the Chalice schedules read this.
 SCHEDULES = {name: job.every_seconds for name, job in JOBS.items()}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol
 
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Record, Risk, Role
 from chalicelib.domain.otp import OtpState
@@ -43,9 +43,45 @@ class Store(Protocol):
         markers: tuple[str, ...],
         entry: HistoryEntry,
         due: date | None,
+        visits: tuple[str, ...] = (),
+        visits_until: date | None = None,
     ) -> None:
-        """Person, link, uniqueness markers (e.g. `id:<blind index>`) and the first history entry
-        in one transaction. Raises AlreadyApplied when a marker is already taken."""
+        """Person, link, uniqueness markers (e.g. `id:<blind index>`), the first history entry and
+        the declared visits (region -> person, counting until `visits_until`) in one transaction.
+        Raises AlreadyApplied when a marker is already taken."""
+
+    def persons_for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
+        """The person holding each ID (by its blind index), for those that have one."""
+
+    def persons_visiting(self, region_code: str, today: date) -> list[str]:
+        """Persons whose declared visit to the region still counts today."""
+
+    def count_persons(self) -> int:
+        """All persons (may be a few hours stale on AWS: fine for proportions)."""
+
+    def person_ids(
+        self, segment: int, segments: int, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """One page of one segment of all person ids, and where the next page starts."""
+
+    # Small named states (job cursors, guard reports)
+    def get_state(self, name: str) -> str | None: ...
+
+    def put_state(self, name: str, value: str) -> None: ...
+
+    def take_state(self, name: str) -> str | None:
+        """Reads and deletes a state at once: only one caller gets it."""
+
+    # Appeals
+    def add_appeal(self, appeal: Appeal) -> None: ...
+
+    def get_appeal(self, appeal_id: str) -> Appeal | None: ...
+
+    def appeals(self, status: str, limit: int) -> list[Appeal]:
+        """Oldest first."""
+
+    def resolve_appeal(self, appeal: Appeal) -> None:
+        """Stores the decision; Conflict when it was resolved meanwhile."""
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None

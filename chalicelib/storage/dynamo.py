@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime
 from typing import TypeVar, cast
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import (
@@ -159,7 +159,14 @@ class DynamoStore:
         markers: tuple[str, ...],
         entry: HistoryEntry,
         due: date | None,
+        visits: tuple[str, ...] = (),
+        visits_until: date | None = None,
     ) -> None:
+        visit_items = [
+            t.VisitItem(region, person.person_id, until=visits_until.isoformat())
+            for region in visits
+            if visits_until is not None
+        ]
         link_item = t.LinkItem(
             link.account_id,
             link.person_id,
@@ -180,6 +187,8 @@ class DynamoStore:
                     )
                     tx.save(link_item)
                     tx.save(_history_item(entry), condition=t.HistoryItem.seq.does_not_exist())
+                    for visit in visit_items:
+                        tx.save(visit)
                 return
             except TransactWriteError as error:
                 codes = [
@@ -190,6 +199,73 @@ class DynamoStore:
                 if "TransactionConflict" not in codes or attempt == 3:
                     raise
                 time.sleep(0.02 * (attempt + 1))  # another transaction held an item: try again
+
+    def persons_for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
+        wanted = sorted({f"id:{key}" for key in id_keys})
+        found = t.MarkerItem.batch_get(wanted, consistent_read=True) if wanted else []
+        return {item.key.removeprefix("id:"): item.target for item in found}
+
+    def persons_visiting(self, region_code: str, today: date) -> list[str]:
+        found = t.VisitItem.query(
+            region_code, filter_condition=t.VisitItem.until >= today.isoformat()
+        )
+        return [item.person_id for item in found]
+
+    def count_persons(self) -> int:
+        # DescribeTable's ItemCount: refreshed about every six hours on AWS, exact locally.
+        return int(t.PersonItem.describe_table().get("ItemCount", 0))
+
+    def person_ids(
+        self, segment: int, segments: int, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        page = t.PersonItem.scan(
+            segment=segment,
+            total_segments=segments,
+            limit=limit,
+            last_evaluated_key={"person_id": {"S": start}} if start else None,
+            attributes_to_get=["person_id"],
+        )
+        ids = [item.person_id for item in page]
+        last = page.last_evaluated_key
+        return ids, (last["person_id"]["S"] if last else None)
+
+    def get_state(self, name: str) -> str | None:
+        item = _get(t.MarkerItem, f"state:{name}", consistent_read=True)
+        return item.target if item else None
+
+    def put_state(self, name: str, value: str) -> None:
+        t.MarkerItem(f"state:{name}", target=value, created_at=datetime.now(UTC)).save()
+
+    def take_state(self, name: str) -> str | None:
+        item = _get(t.MarkerItem, f"state:{name}", consistent_read=True)
+        if item is None:
+            return None
+        try:
+            item.delete(condition=t.MarkerItem.target == item.target)
+        except DeleteError as error:
+            if error.cause_response_code == _CONDITION_FAILED:
+                return None  # someone else took it
+            raise
+        return item.target
+
+    def add_appeal(self, appeal: Appeal) -> None:
+        _appeal_item(appeal).save(condition=t.AppealItem.appeal_id.does_not_exist())
+
+    def get_appeal(self, appeal_id: str) -> Appeal | None:
+        item = _get(t.AppealItem, appeal_id, consistent_read=True)
+        return _appeal(item) if item else None
+
+    def appeals(self, status: str, limit: int) -> list[Appeal]:
+        found = t.AppealItem.by_status.query(status, limit=limit)
+        return [_appeal(item) for item in found]
+
+    def resolve_appeal(self, appeal: Appeal) -> None:
+        try:
+            _appeal_item(appeal).save(condition=t.AppealItem.status == "open")
+        except PutError as error:
+            if _failed_condition(error):
+                raise Conflict() from error
+            raise
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
@@ -383,6 +459,40 @@ def _account(item: t.AccountItem) -> Account:
         created_at=item.created_at,
         name=decrypt(item.name_enc, f"accounts:name:{aid}") if item.name_enc else None,
         place_id=item.place_id,
+    )
+
+
+def _appeal_item(appeal: Appeal) -> t.AppealItem:
+    aid = appeal.appeal_id
+    return t.AppealItem(
+        aid,
+        person_id=appeal.person_id,
+        account_id=appeal.account_id,
+        message_enc=encrypt(appeal.message, f"appeals:message:{aid}"),
+        status=appeal.status,
+        created_at=appeal.created_at,
+        color=appeal.color.value,
+        decision=appeal.decision,
+        reason_enc=encrypt(appeal.reason, f"appeals:reason:{aid}") if appeal.reason else None,
+        resolved_by=appeal.resolved_by,
+        resolved_at=appeal.resolved_at,
+    )
+
+
+def _appeal(item: t.AppealItem) -> Appeal:
+    aid = item.appeal_id
+    return Appeal(
+        appeal_id=aid,
+        person_id=item.person_id,
+        account_id=item.account_id,
+        message=decrypt(item.message_enc, f"appeals:message:{aid}"),
+        status=item.status,
+        created_at=item.created_at,
+        color=Color(item.color),
+        decision=item.decision,
+        reason=decrypt(item.reason_enc, f"appeals:reason:{aid}") if item.reason_enc else None,
+        resolved_by=item.resolved_by,
+        resolved_at=item.resolved_at,
     )
 
 

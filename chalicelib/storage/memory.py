@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Record, Risk, Role
@@ -29,6 +29,9 @@ class MemoryStore:
         self.keys: dict[str, dict[str, SigningKey]] = {}
         self.scans: list[Scan] = []
         self.history: dict[str, list[HistoryEntry]] = {}
+        self.visits: dict[str, dict[str, date]] = {}
+        self.states: dict[str, str] = {}
+        self.appeal_items: dict[str, Appeal] = {}
         self.due: dict[str, date | None] = {}
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
@@ -80,15 +83,65 @@ class MemoryStore:
         markers: tuple[str, ...],
         entry: HistoryEntry,
         due: date | None,
+        visits: tuple[str, ...] = (),
+        visits_until: date | None = None,
     ) -> None:
         with self._lock:
             if any(marker in self.markers for marker in markers):
                 raise AlreadyApplied()
+            for region in visits:
+                assert visits_until is not None
+                self.visits.setdefault(region, {})[person.person_id] = visits_until
             self.markers.update({marker: person.person_id for marker in markers})
             self.persons[person.person_id] = person
             self.links[(link.account_id, link.person_id)] = link
             self.history[person.person_id] = [entry]
             self.due[person.person_id] = due
+
+    def persons_for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
+        found = {key: self.markers.get(f"id:{key}") for key in set(id_keys)}
+        return {key: pid for key, pid in found.items() if pid}
+
+    def persons_visiting(self, region_code: str, today: date) -> list[str]:
+        visits = self.visits.get(region_code, {})
+        return sorted(pid for pid, until in visits.items() if until >= today)
+
+    def count_persons(self) -> int:
+        return len(self.persons)
+
+    def person_ids(
+        self, segment: int, segments: int, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        mine = sorted(pid for pid in self.persons if int(pid, 16) % segments == segment)
+        after = [pid for pid in mine if start is None or pid > start]
+        page = after[:limit]
+        return page, (page[-1] if len(after) > limit else None)
+
+    def get_state(self, name: str) -> str | None:
+        return self.states.get(name)
+
+    def put_state(self, name: str, value: str) -> None:
+        self.states[name] = value
+
+    def take_state(self, name: str) -> str | None:
+        with self._lock:
+            return self.states.pop(name, None)
+
+    def add_appeal(self, appeal: Appeal) -> None:
+        self.appeal_items[appeal.appeal_id] = appeal
+
+    def get_appeal(self, appeal_id: str) -> Appeal | None:
+        return self.appeal_items.get(appeal_id)
+
+    def appeals(self, status: str, limit: int) -> list[Appeal]:
+        found = [a for a in self.appeal_items.values() if a.status == status]
+        return sorted(found, key=lambda a: a.created_at)[:limit]
+
+    def resolve_appeal(self, appeal: Appeal) -> None:
+        with self._lock:
+            if self.appeal_items[appeal.appeal_id].status != "open":
+                raise Conflict()
+            self.appeal_items[appeal.appeal_id] = appeal
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None

@@ -14,7 +14,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import config
@@ -165,6 +165,49 @@ class RegionItem(_Table):
     updated_at = UTCDateTimeAttribute()
 
 
+class VisitItem(_Table):
+    """Who declared a visit to a region, and until when it counts: when the region's risk
+    changes, exactly these persons are re-evaluated."""
+
+    class Meta:
+        table_name = "visits"
+        billing_mode = "PAY_PER_REQUEST"
+
+    region_code = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute(range_key=True)
+    until = UnicodeAttribute()
+
+
+class AppealsByStatus(GlobalSecondaryIndex["AppealItem"]):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AppealItem(_Table):
+    """Feedback and complaints (反馈与投诉 / 纠错) about a colour; the message is encrypted."""
+
+    class Meta:
+        table_name = "appeals"
+        billing_mode = "PAY_PER_REQUEST"
+
+    appeal_id = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    message_enc = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    color = UnicodeAttribute()
+    decision = UnicodeAttribute(null=True)
+    reason_enc = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    by_status = AppealsByStatus()
+
+
 class RecordItem(_Table):
     """Epidemic records, keyed by the blind index of the ID document so that records for people
     who have not applied yet apply when they do."""
@@ -236,6 +279,8 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     RecordItem,
     KeyItem,
     ScanItem,
+    VisitItem,
+    AppealItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None

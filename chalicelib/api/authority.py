@@ -1,0 +1,98 @@
+"""The health authority: the epidemic database (records, regions), colour histories, appeals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.http import ADMIN, Req, route
+from chalicelib.domain.errors import InvalidInput
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/admin/records",
+    summary="Import epidemic records (idempotent per id)",
+    roles=ADMIN,
+    body="RecordsIn",
+    response="ImportOut",
+)
+def import_records(req: Req) -> dict[str, Any]:
+    from chalicelib.api.schemas import parse_rows
+    from chalicelib.services.records import import_records as run
+
+    batch = req.body()
+    rows, errors = parse_rows(batch.records)
+    return run(req.ctx, req.actor, rows, errors, batch.confirm, req.now)
+
+
+@route(
+    bp,
+    "PUT",
+    "/v1/admin/regions/{region_code}",
+    summary="Set a region's risk level",
+    roles=ADMIN,
+    body="RegionIn",
+    response="RegionOut",
+)
+def set_region(req: Req, region_code: str) -> dict[str, Any]:
+    from chalicelib.services.records import set_region as run
+    from chalicelib.validation import InvalidValue, check_region_code
+
+    try:
+        code = check_region_code(region_code)
+    except InvalidValue as bad:
+        raise InvalidInput(bad.message, bad.message_zh, code=bad.code) from None
+    return run(req.ctx, req.actor, code, req.body().risk, req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/persons/{person_id}/history",
+    summary="A person's colour history with who and what",
+    roles=ADMIN,
+    response="AdminHistoryOut",
+)
+def person_history(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.history import for_authority
+
+    return for_authority(req.ctx, person_id)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/appeals",
+    summary="Appeals (open by default)",
+    roles=ADMIN,
+    query=("status",),
+    response="AppealsOut",
+)
+def appeals(req: Req) -> dict[str, Any]:
+    from chalicelib.services.appeals import listing
+
+    status = req.query("status", "open")
+    if status not in ("open", "resolved"):
+        raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
+    return listing(req.ctx, status or "open")
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/admin/appeals/{appeal_id}/resolve",
+    summary="Decide an appeal",
+    roles=ADMIN,
+    body="ResolveIn",
+    response="AppealView",
+)
+def resolve(req: Req, appeal_id: str) -> dict[str, Any]:
+    from chalicelib.services.appeals import resolve as decide
+
+    form = req.body()
+    return decide(req.ctx, req.actor, appeal_id, form.decision, form.reason, req.now)

@@ -1,0 +1,88 @@
+"""Feedback and complaints about a colour (反馈与投诉 / 纠错). An appeal never sets a colour: a
+`corrected` decision records a `cleared` record, and the colour moves through the normal path,
+with its reason in the history."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.entities import Appeal
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.domain.model import Category, Record
+from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.access import person_for
+from chalicelib.services.assessment import reassess
+from chalicelib.services.context import Context
+
+DECISIONS = ("corrected", "rejected")
+
+
+def file(
+    ctx: Context, actor: AccessClaims, person_id: str, message: str, now: datetime
+) -> dict[str, Any]:
+    person, _ = person_for(ctx.store, actor, person_id)
+    appeal = Appeal(
+        appeal_id=secrets.token_hex(8),
+        person_id=person.person_id,
+        account_id=actor.account_id,
+        message=message,
+        status="open",
+        created_at=now,
+        color=person.color,
+    )
+    ctx.store.add_appeal(appeal)
+    return {"appeal_id": appeal.appeal_id, "status": appeal.status}
+
+
+def view(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "appeal_id": appeal.appeal_id,
+        "person_id": appeal.person_id,
+        "status": appeal.status,
+        "color": appeal.color.value,
+        "message": appeal.message,
+        "created_at": appeal.created_at.isoformat(timespec="seconds"),
+        "decision": appeal.decision,
+        "reason": appeal.reason,
+        "resolved_at": appeal.resolved_at.isoformat(timespec="seconds")
+        if appeal.resolved_at
+        else None,
+    }
+
+
+def listing(ctx: Context, status: str) -> dict[str, Any]:
+    return {"appeals": [view(a) for a in ctx.store.appeals(status, limit=100)]}
+
+
+def resolve(
+    ctx: Context, actor: AccessClaims, appeal_id: str, decision: str, reason: str, now: datetime
+) -> dict[str, Any]:
+    appeal = ctx.store.get_appeal(appeal_id)
+    if appeal is None:
+        raise NotFound()
+    resolved = replace(
+        appeal,
+        status="resolved",
+        decision=decision,
+        reason=reason,
+        resolved_by=actor.account_id,
+        resolved_at=now,
+    )
+    ctx.store.resolve_appeal(resolved)  # Conflict if someone resolved it first
+    answer = view(resolved)
+    if decision == "corrected":
+        person = ctx.store.get_person(appeal.person_id, consistent=True)
+        if person is None:
+            raise NotFound()
+        cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None)
+        ctx.store.put_record(person.id_key, cleared, by=actor.account_id, at=now)
+        cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"appeal:{appeal_id}")
+        outcome = reassess(ctx.store, person.person_id, cause, now)
+        answer["current_color"] = outcome.person.color.value
+        answer["record_id"] = cleared.record_id
+    return answer

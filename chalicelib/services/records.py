@@ -1,0 +1,183 @@
+"""The epidemic database: importing the authority's records and setting regions' risk.
+
+Records are matched to persons through the blind index of the ID document; records for people
+who have not applied yet are kept and apply when they do. Each record is written once (a
+conditional write on its id), so a batch can be re-sent, or sent twice at once, safely. Affected
+persons are re-evaluated at once, through the one path that moves colours (assessment.reassess).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.errors import MassRecolouring, ReportMismatch, SecondAdminRequired
+from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.domain.model import Category, IdType, Record, Risk
+from chalicelib.domain.rules import evaluate
+from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.applications import id_key
+from chalicelib.services.assessment import active_policy, gather, reassess
+from chalicelib.services.context import Context
+from chalicelib.services.ports import Store
+
+REGION_BUDGET_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One validated row of an import."""
+
+    record_id: str
+    id_type: IdType
+    id_number: str
+    category: Category
+    since: date
+    until: date | None
+
+    @property
+    def key(self) -> str:
+        return id_key(self.id_type, self.id_number)
+
+    def record(self) -> Record:
+        return Record(self.record_id, self.category, self.since, self.until)
+
+
+def _digest(rows: list[RecordRow]) -> str:
+    canonical = sorted(
+        [r.record_id, r.key, r.category.value, r.since.isoformat(), str(r.until)] for r in rows
+    )
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
+
+
+def _would_recolour(
+    store: Store, persons: dict[str, str], rows: list[RecordRow], today: date
+) -> dict[str, int]:
+    """Dry run: how many persons would change colour, by transition (e.g. green->red)."""
+    by_key: dict[str, list[Record]] = defaultdict(list)
+    for row in rows:
+        by_key[row.key].append(row.record())
+    transitions: dict[str, int] = defaultdict(int)
+    policy = active_policy()
+    for key, person_id in persons.items():
+        person = store.get_person(person_id, consistent=True)
+        if person is None:
+            continue
+        facts = gather(store, person.declaration, person.declared_on, key, person.color)
+        known = {r.record_id for r in facts.records}
+        extra = tuple(r for r in by_key[key] if r.record_id not in known)
+        after = evaluate(policy, replace(facts, records=facts.records + extra), today).color
+        if after is not person.color:
+            transitions[f"{person.color.value}->{after.value}"] += 1
+    return dict(transitions)
+
+
+def _guard(
+    ctx: Context,
+    actor: AccessClaims,
+    rows: list[RecordRow],
+    persons: dict[str, str],
+    confirm: str | None,
+    now: datetime,
+) -> None:
+    """An import that would recolour more than both guard_fraction of all persons and
+    guard_minimum persons needs a second admin's confirmation of the same batch."""
+    minimum = config.guard_minimum()
+    if len(persons) <= minimum:
+        return  # it cannot recolour more persons than it names
+    digest = _digest(rows)
+    if confirm is not None:
+        pending = ctx.store.get_state(f"guard:{confirm}")
+        report = json.loads(pending) if pending else None
+        if report is None or report["batch"] != digest:
+            raise ReportMismatch()
+        if report["admin"] == actor.account_id:
+            raise SecondAdminRequired()
+        if ctx.store.take_state(f"guard:{confirm}") is None:
+            raise ReportMismatch()  # another confirmation used it first
+        return
+    transitions = _would_recolour(ctx.store, persons, rows, shanghai_date(now))
+    would, total = sum(transitions.values()), ctx.store.count_persons()
+    if would <= minimum or would <= total * config.guard_fraction():
+        return
+    report_id = secrets.token_hex(8)
+    report = {
+        "report_id": report_id,
+        "would_recolour": would,
+        "transitions": transitions,
+        "total_persons": total,
+        "threshold": {"fraction": config.guard_fraction(), "minimum": minimum},
+        "records": len(rows),
+        "created_at": now.isoformat(timespec="seconds"),
+    }
+    ctx.store.put_state(
+        f"guard:{report_id}", json.dumps({**report, "batch": digest, "admin": actor.account_id})
+    )
+    raise MassRecolouring(report)
+
+
+def import_records(
+    ctx: Context,
+    actor: AccessClaims,
+    rows: list[RecordRow],
+    errors: list[dict[str, Any]],
+    confirm: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    persons = ctx.store.persons_for_id_keys({row.key for row in rows})
+    _guard(ctx, actor, rows, persons, confirm, now)
+    applied = duplicates = unmatched = 0
+    touched: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if not ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now):
+            duplicates += 1
+            continue
+        applied += 1
+        if row.key in persons:
+            touched[persons[row.key]].append(row.record_id)
+        else:
+            unmatched += 1
+    recoloured = 0
+    for person_id, record_ids in touched.items():
+        cause = Cause(ActorKind.AUTHORITY, actor.account_id, "record:" + ",".join(record_ids))
+        recoloured += reassess(ctx.store, person_id, cause, now).changed
+    return {
+        "applied": applied,
+        "duplicates": duplicates,
+        "unmatched": unmatched,
+        "errors": errors,
+        "recoloured": recoloured,
+    }
+
+
+def set_region(
+    ctx: Context, actor: AccessClaims, code: str, risk: Risk, now: datetime
+) -> dict[str, Any]:
+    """Records the risk (who and when) and re-evaluates at once everyone whose declared visit to
+    the region still counts; what does not fit the time budget is left to `recompare`."""
+    ctx.store.put_region(code, risk, by=actor.account_id, at=now)
+    started = time.monotonic()
+    visitors = ctx.store.persons_visiting(code, shanghai_date(now))
+    cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"region:{code}")
+    done = recoloured = 0
+    for person_id in visitors:
+        if time.monotonic() - started > REGION_BUDGET_SECONDS:
+            break
+        recoloured += reassess(ctx.store, person_id, cause, now).changed
+        done += 1
+    return {
+        "region_code": code,
+        "risk": risk.value,
+        "updated_at": now.isoformat(timespec="seconds"),
+        "reevaluated": done,
+        "recoloured": recoloured,
+        "deferred": len(visitors) - done,
+    }
