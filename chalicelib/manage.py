@@ -93,6 +93,19 @@ def rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_history(args: argparse.Namespace) -> int:
+    from chalicelib.services.history import verify_chains
+
+    report = verify_chains(_context().store)
+    for person_id, seqs in sorted(report["broken"].items()):
+        print(f"BROKEN person {person_id}: entries {', '.join(map(str, seqs))}")
+    print(
+        f"checked {report['persons']} persons, {report['entries']} entries: "
+        f"{len(report['broken'])} broken chains"
+    )
+    return 1 if report["broken"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.manage")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     job.add_argument("name")
     rotate = commands.add_parser("rotate-keys", help="add new signing keys")
     rotate.add_argument("--purpose", action="append", choices=["code", "access"])
+    commands.add_parser("verify-history", help="check every colour history's hash chain")
     args = parser.parse_args(argv)
     _stage_environment()
     handlers = {
@@ -111,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-admin": create_admin,
         "run-job": run_job,
         "rotate-keys": rotate_keys,
+        "verify-history": verify_history,
     }
     return handlers[args.command](args)
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from chalicelib.domain.model import Category, Color, Risk, Symptom
+from chalicelib.domain.checkins import is_abnormal
+from chalicelib.domain.model import Category, Checkin, Color, Risk, Symptom
 
 
 class PolicyError(ValueError):
@@ -23,6 +24,7 @@ DECLARED_FLAGS = ("contact_with_case", "fever_clinic_visit", "from_abroad")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REGION = re.compile(r"^[0-9]{6}$")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -83,13 +85,69 @@ class TemperatureCondition:
         return {"kind": self.kind, "at_least": self.at_least}
 
 
+@dataclass(frozen=True)
+class CheckinCondition:
+    """A daily check-in with a temperature of at least `temperature_at_least` °C or any of
+    `symptoms_any_of` on one of the last `lasts_days` days, today included. A later clean check-in
+    does not end it: it ends `lasts_days` days after the most recent abnormal check-in."""
+
+    temperature_at_least: float
+    symptoms_any_of: tuple[Symptom, ...]
+    lasts_days: int
+    kind: ClassVar[str] = "checkin"
+
+    def abnormal(self, checkin: Checkin) -> bool:
+        return is_abnormal(checkin, self.temperature_at_least, self.symptoms_any_of)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "temperature_at_least": self.temperature_at_least,
+            "symptoms_any_of": [s.value for s in self.symptoms_any_of],
+            "lasts_days": self.lasts_days,
+        }
+
+
+@dataclass(frozen=True)
+class CheckinStreakCondition:
+    """Holds a colour: the colour before this evaluation (`Facts.previous`) is one of
+    `previous_any_of` and fewer than `clean_days` consecutive clean daily check-ins end today (or
+    yesterday, while today's is not in). Clean: below `temperature_at_least` °C and none of
+    `symptoms_any_of`. Its reason texts may say `{remaining}`, `{streak}` and `{required}`."""
+
+    previous_any_of: tuple[Color, ...]
+    clean_days: int
+    temperature_at_least: float
+    symptoms_any_of: tuple[Symptom, ...]
+    kind: ClassVar[str] = "checkin_streak"
+
+    def abnormal(self, checkin: Checkin) -> bool:
+        return is_abnormal(checkin, self.temperature_at_least, self.symptoms_any_of)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "previous_any_of": [c.value for c in self.previous_any_of],
+            "clean_days": self.clean_days,
+            "temperature_at_least": self.temperature_at_least,
+            "symptoms_any_of": [s.value for s in self.symptoms_any_of],
+        }
+
+
 Condition = (
     RecordCondition
     | VisitedCondition
     | DeclaredCondition
     | SymptomsCondition
     | TemperatureCondition
+    | CheckinCondition
+    | CheckinStreakCondition
 )
+
+# Values a condition kind hands to its reason texts ("{remaining} days"); other kinds give none.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    CheckinStreakCondition.kind: frozenset({"remaining", "streak", "required"}),
+}
 
 
 # --- policy -----------------------------------------------------------------------------------
@@ -317,11 +375,35 @@ def _symptoms(d: Mapping[str, Any], where: str) -> Condition:
     return SymptomsCondition(_enum_list(d, "any_of", where, Symptom))
 
 
-def _temperature(d: Mapping[str, Any], where: str) -> Condition:
-    value = d.get("at_least")
+def _celsius(d: Mapping[str, Any], key: str, where: str) -> float:
+    value = d.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 30 <= value <= 45:
-        raise PolicyError(f"{where}.at_least: expected a temperature in °C, got {value!r}")
-    return TemperatureCondition(float(value))
+        raise PolicyError(f"{where}.{key}: expected a temperature in °C, got {value!r}")
+    return float(value)
+
+
+def _temperature(d: Mapping[str, Any], where: str) -> Condition:
+    return TemperatureCondition(_celsius(d, "at_least", where))
+
+
+def _checkin(d: Mapping[str, Any], where: str) -> Condition:
+    return CheckinCondition(
+        temperature_at_least=_celsius(d, "temperature_at_least", where),
+        symptoms_any_of=_enum_list(d, "symptoms_any_of", where, Symptom),
+        lasts_days=_days(d["lasts_days"], f"{where}.lasts_days"),
+    )
+
+
+def _checkin_streak(d: Mapping[str, Any], where: str) -> Condition:
+    previous = _enum_list(d, "previous_any_of", where, Color)
+    if Color.GREEN in previous:
+        raise PolicyError(f"{where}.previous_any_of: only red or yellow can be held, not green")
+    return CheckinStreakCondition(
+        previous_any_of=previous,
+        clean_days=_days(d["clean_days"], f"{where}.clean_days"),
+        temperature_at_least=_celsius(d, "temperature_at_least", where),
+        symptoms_any_of=_enum_list(d, "symptoms_any_of", where, Symptom),
+    )
 
 
 # kind -> (parser, the condition's own fields)
@@ -331,6 +413,11 @@ _CONDITIONS: dict[str, tuple[Callable[[Mapping[str, Any], str], Condition], set[
     DeclaredCondition.kind: (_declared, {"flag"}),
     SymptomsCondition.kind: (_symptoms, {"any_of"}),
     TemperatureCondition.kind: (_temperature, {"at_least"}),
+    CheckinCondition.kind: (_checkin, {"temperature_at_least", "symptoms_any_of", "lasts_days"}),
+    CheckinStreakCondition.kind: (
+        _checkin_streak,
+        {"previous_any_of", "clean_days", "temperature_at_least", "symptoms_any_of"},
+    ),
 }
 
 
@@ -365,13 +452,27 @@ def _rule_id(d: Mapping[str, Any], where: str) -> str:
 
 def _rule(d: Any, where: str) -> Rule:
     _keys(d, where, required={"id", "color", "when", "reason", "source"}, optional=set())
-    return Rule(
+    rule = Rule(
         id=_rule_id(d, where),
         color=_enum(Color, d["color"], f"{where}.color"),
         when=_condition(d["when"], f"{where}.when"),
         reason=_reason(_obj(d, "reason", where), f"{where}.reason"),
         source=_text(d, "source", where),
     )
+    _placeholders(rule, where)
+    return rule
+
+
+def _placeholders(rule: Rule, where: str) -> None:
+    """Reason texts may only name values their condition kind provides."""
+    allowed = PLACEHOLDERS.get(rule.when.kind, frozenset())
+    for lang, text in (("en", rule.reason.en), ("zh", rule.reason.zh)):
+        unknown = sorted(set(_PLACEHOLDER.findall(text)) - allowed)
+        if unknown:
+            raise PolicyError(
+                f"{where}.reason.{lang}: unknown placeholder(s) {', '.join(unknown)} "
+                f"for kind {rule.when.kind!r}"
+            )
 
 
 def _fallback(d: Mapping[str, Any], where: str) -> Fallback:

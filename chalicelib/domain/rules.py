@@ -5,13 +5,17 @@ Dates are Asia/Shanghai calendar dates and every range is inclusive of both ends
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from chalicelib.domain.checkins import checked_in, streak
 from chalicelib.domain.model import Assessment, Category, Declaration, Facts, Reason, Record, Risk
 from chalicelib.domain.policy import (
+    CheckinCondition,
+    CheckinStreakCondition,
     DeclaredCondition,
     Defaults,
     Policy,
@@ -23,13 +27,16 @@ from chalicelib.domain.policy import (
 )
 
 _ONE_DAY = timedelta(days=1)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True)
 class _Hit:
-    """A condition holds; `until` is the last day it is known to hold (None: no end yet)."""
+    """A condition holds; `until` is the last day it is known to hold (None: no end yet);
+    `values` fill the placeholders of the reason texts (`policy.PLACEHOLDERS`)."""
 
     until: date | None
+    values: Mapping[str, int] = field(default_factory=dict)
 
 
 def evaluate(policy: Policy, facts: Facts, today: date) -> Assessment:
@@ -87,10 +94,17 @@ def _apply(rule: Rule, policy: Policy, facts: Facts, today: date) -> Reason | No
         code=rule.reason.code,
         rule=rule.id,
         color=rule.color,
-        message=rule.reason.en,
-        message_zh=rule.reason.zh,
+        message=_fill(rule.reason.en, hit.values),
+        message_zh=_fill(rule.reason.zh, hit.values),
         until=hit.until,
     )
+
+
+def _fill(text: str, values: Mapping[str, int]) -> str:
+    """Replaces `{name}` with its value; the policy loader allows only names the kind provides."""
+    if not values:
+        return text
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)
 
 
 def _window(facts: Facts, today: date, defaults: Defaults) -> _Hit | None:
@@ -146,6 +160,44 @@ def _temperature(
     return _window(facts, today, defaults)
 
 
+def _checkin(cond: CheckinCondition, facts: Facts, today: date, defaults: Defaults) -> _Hit | None:
+    """Until `lasts_days` days after the most recent abnormal check-in (on or before today)."""
+    abnormal = [c.day for c in facts.checkins if c.day <= today and cond.abnormal(c)]
+    if not abnormal:
+        return None
+    last = max(abnormal) + timedelta(days=cond.lasts_days - 1)
+    return _Hit(last) if today <= last else None
+
+
+def _checkin_streak(
+    cond: CheckinStreakCondition, facts: Facts, today: date, defaults: Defaults
+) -> _Hit | None:
+    """Holds the previous colour while the clean streak is short. `until` is the earliest day it
+    can end: the day of the last clean check-in still needed if none is missed (today's counts
+    while it is not in yet); a missed day or an abnormal check-in moves it."""
+    if facts.previous not in cond.previous_any_of:
+        return None
+    clean = streak(facts.checkins, today, lambda c: not cond.abnormal(c))
+    if clean >= cond.clean_days:
+        return None
+    remaining = cond.clean_days - clean
+    first_needed = today + _ONE_DAY if checked_in(facts.checkins, today) else today
+    values = {"remaining": remaining, "streak": clean, "required": cond.clean_days}
+    return _Hit(first_needed + timedelta(days=remaining - 1), values)
+
+
+def checkin_days(policy: Policy) -> int:
+    """How many days of check-ins, today included, the policy's rules read (0: none): what
+    `Facts.checkins` must hold at least for the evaluation to be right."""
+    days = [0]
+    for rule in policy.rules:
+        if isinstance(rule.when, CheckinCondition):
+            days.append(rule.when.lasts_days)
+        elif isinstance(rule.when, CheckinStreakCondition):
+            days.append(rule.when.clean_days + 1)  # the streak may end yesterday
+    return max(days)
+
+
 # Condition kind -> its check. Each check takes its own condition type.
 _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
     RecordCondition.kind: _record,
@@ -153,6 +205,8 @@ _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
     DeclaredCondition.kind: _declared,
     SymptomsCondition.kind: _symptoms,
     TemperatureCondition.kind: _temperature,
+    CheckinCondition.kind: _checkin,
+    CheckinStreakCondition.kind: _checkin_streak,
 }
 
 

@@ -25,6 +25,17 @@ class _Table(Model):
         abstract = True
 
 
+class OtpsByDay(GlobalSecondaryIndex["OtpItem"]):
+    """Login states by the day of their last activity, so purge reads only days past retention."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = KeysOnlyProjection()
+
+    day_shard = UnicodeAttribute(hash_key=True)
+    phone_key = UnicodeAttribute(range_key=True)
+
+
 class OtpItem(_Table):
     """Login codes per phone: keyed by the phone's blind index, code stored hashed."""
 
@@ -39,6 +50,8 @@ class OtpItem(_Table):
     sent_at = ListAttribute(of=NumberAttribute)
     version = NumberAttribute()
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
+    day_shard = UnicodeAttribute(null=True)  # `<Shanghai day of the last activity>#<shard>`
+    by_day = OtpsByDay()
 
 
 class MarkerItem(_Table):
@@ -67,11 +80,12 @@ class AccountItem(_Table):
 
 
 class PersonsByDue(GlobalSecondaryIndex["PersonItem"]):
-    """Persons whose colour may change by itself on a day: `<date>#<shard>` (sparse)."""
+    """Persons whose colour may change by itself on a day: `<date>#<shard>` (sparse). It
+    projects the whole item, so the expire job reads each due person once, from the index."""
 
     class Meta:
         index_name = "by_due"
-        projection = KeysOnlyProjection()
+        projection = AllProjection()
 
     due_key = UnicodeAttribute(hash_key=True)
     person_id = UnicodeAttribute(range_key=True)
@@ -268,6 +282,32 @@ class ScanItem(_Table):
     by_person = ScansByPerson()
 
 
+class CheckinsByDay(GlobalSecondaryIndex["CheckinItem"]):
+    class Meta:
+        index_name = "by_day"
+        projection = KeysOnlyProjection()
+
+    day_shard = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute(range_key=True)
+
+
+class CheckinItem(_Table):
+    """One daily check-in per person and Asia/Shanghai day (a second one replaces it). The
+    temperature and symptoms are health data: one AES-GCM ciphertext. `by_day` (day and shard)
+    lets purge read only days past retention."""
+
+    class Meta:
+        table_name = "checkins"
+        billing_mode = "PAY_PER_REQUEST"
+
+    person_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+    health_enc = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    day_shard = UnicodeAttribute()
+    by_day = CheckinsByDay()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -281,6 +321,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     ScanItem,
     VisitItem,
     AppealItem,
+    CheckinItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None
@@ -308,13 +349,18 @@ def configure() -> None:
 
 
 def create_all(wait: bool = True) -> list[str]:
-    """Creates the tables that do not exist yet; returns the names it created."""
+    """Creates the tables that do not exist yet, and the indexes an existing table lacks (or
+    whose projection changed); returns the names of what it created."""
+    from chalicelib.storage.migrate import sync_indexes
+
     configure()
     created = []
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=wait)
             created.append(model.Meta.table_name)  # type: ignore[attr-defined]
+        else:
+            created += sync_indexes(model)
     return created
 
 

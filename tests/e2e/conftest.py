@@ -77,20 +77,33 @@ def new_phone() -> Callable[[], str]:
     return make
 
 
-@pytest.fixture(scope="session")
-def checker_token(client: Client) -> str:
+def _admin(client: Client, phone: str) -> str:
     from chalicelib.domain.clock import utcnow
     from chalicelib.services import people
     from chalicelib.services.context import default
 
+    people.create_admin(default(), phone, utcnow())
+    return Api(client).login(phone)
+
+
+@pytest.fixture(scope="session")
+def admin_token(client: Client) -> str:
+    return _admin(client, ADMIN_PHONE)
+
+
+@pytest.fixture(scope="session")
+def second_admin_token(client: Client) -> str:
+    return _admin(client, "13800000001")
+
+
+@pytest.fixture(scope="session")
+def checker_token(client: Client, admin_token: str) -> str:
     api = Api(client)
-    people.create_admin(default(), ADMIN_PHONE, utcnow())
-    admin = api.login(ADMIN_PHONE)
     status, enrolled = api.json(
         "POST",
         "/v1/admin/checkers",
         {"phone": "13900001111", "name": "李四", "place_id": "gate-1"},
-        token=admin,
+        token=admin_token,
     )
     assert status == 201, enrolled
     return api.login("13900001111")

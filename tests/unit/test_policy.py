@@ -28,6 +28,7 @@ SHANDONG_RULE_IDS = [
     "SD-Y-fever-clinic-declared",
     "SD-Y-respiratory-symptoms",
     "SD-Y-fever-temperature",
+    "SD-Y-checkin-fever-or-symptoms",
     "SD-Y-recovered-observation",
     "SD-Y-abroad-quarantine",
     "SD-Y-from-abroad-declared",
@@ -43,7 +44,7 @@ def test_shandong_is_an_available_profile_and_loads() -> None:
     assert (policy.profile, policy.issuer_region, policy.version) == (
         "shandong",
         "370000",
-        "shandong-2020.1",
+        "shandong-2020.2",
     )
     assert policies.load("shandong") is policy  # cached
 
@@ -237,3 +238,159 @@ def test_bad_policy_data_is_rejected_with_a_clear_message(mutate: Mutation, mess
 def test_not_an_object_is_rejected() -> None:
     with pytest.raises(PolicyError, match="expected an object"):
         Policy.from_dict([])  # type: ignore[arg-type]
+
+
+# --- all three provinces -----------------------------------------------------------------------
+
+
+def _raw(profile: str) -> dict[str, Any]:
+    path = Path(policies.__file__).parent / f"{profile}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+PROVINCES = [
+    pytest.param("shandong", "370000", "shandong-2020.2", id="shandong"),
+    pytest.param("hubei", "420000", "hubei-2020.1", id="hubei"),
+    pytest.param("hainan", "460000", "hainan-2020.1", id="hainan"),
+]
+
+RULE_IDS = {
+    "shandong": [*SHANDONG_RULE_IDS, "SD-G-default"],
+    "hubei": [
+        "HB-R-confirmed",
+        "HB-R-suspected",
+        "HB-R-fever-case",
+        "HB-Y-close-contact",
+        "HB-Y-home-isolation-unchecked",
+        "HB-Y-centralised-isolation",
+        "HB-Y-checkin-fever-or-symptoms",
+        "HB-Y-declared-fever",
+        "HB-Y-declared-symptoms",
+        "HB-Y-contact-declared",
+        "HB-G-default",
+    ],
+    "hainan": [
+        "HN-R-confirmed",
+        "HN-R-suspected",
+        "HN-R-asymptomatic",
+        "HN-Y-isolation-record",
+        "HN-Y-fever-clinic",
+        "HN-Y-checkin-fever-or-symptoms",
+        "HN-Y-declared-fever",
+        "HN-Y-declared-symptoms",
+        "HN-Y-contact-declared",
+        "HN-R-checkin-streak",
+        "HN-Y-checkin-streak",
+        "HN-G-default",
+    ],
+}
+
+
+def test_every_province_file_is_a_profile() -> None:
+    assert set(policies.PROFILES) == {"shandong", "hubei", "hainan"}
+
+
+@pytest.mark.parametrize(("profile", "issuer_region", "version"), PROVINCES)
+def test_each_province_loads_round_trips_and_keeps_its_rule_ids(
+    profile: str, issuer_region: str, version: str
+) -> None:
+    policy = policies.load(profile)
+    assert (policy.profile, policy.issuer_region, policy.version) == (
+        profile,
+        issuer_region,
+        version,
+    )
+    assert [r.id for r in policy.rules] + [policy.fallback.id] == RULE_IDS[profile]
+    assert policy.to_dict() == _raw(profile)
+    assert Policy.from_dict(policy.to_dict()) == policy
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        pytest.param(rule, id=rule["id"])
+        for profile in ("hubei", "hainan")
+        for rule in _raw(profile)["rules"] + [_raw(profile)["fallback"]]
+    ],
+)
+def test_every_hubei_and_hainan_rule_has_both_texts_and_a_chinese_source(
+    rule: dict[str, Any],
+) -> None:
+    assert rule["reason"]["en"].strip()
+    assert CJK.search(rule["reason"]["zh"])
+    assert CJK.search(rule["source"])
+
+
+def test_only_the_hainan_policy_holds_colours_for_check_in_streaks() -> None:
+    kinds = {p: {r.when.kind for r in policies.load(p).rules} for p in policies.PROFILES}
+    assert "checkin_streak" in kinds["hainan"]
+    assert "checkin_streak" not in kinds["shandong"] | kinds["hubei"]
+    assert all("checkin" in k for k in kinds.values())
+
+
+# --- bad check-in conditions: each row breaks one thing in a copy of the Hainan file ----------
+
+HAINAN_RAW = _raw("hainan")
+CHECKIN = next(i for i, r in enumerate(HAINAN_RAW["rules"]) if r["when"]["kind"] == "checkin")
+HOLD = next(i for i, r in enumerate(HAINAN_RAW["rules"]) if r["when"]["kind"] == "checkin_streak")
+
+CHECKIN_BAD_ROWS = [
+    pytest.param(
+        _set(f"rules.{CHECKIN}.when.lasts_days", 0), "lasts_days", id="checkin: zero days"
+    ),
+    pytest.param(
+        _delete(f"rules.{CHECKIN}.when.lasts_days"), "missing lasts_days", id="checkin: no days"
+    ),
+    pytest.param(
+        _set(f"rules.{CHECKIN}.when.temperature_at_least", 3730),
+        "temperature_at_least: expected a temperature",
+        id="checkin: temperature out of range",
+    ),
+    pytest.param(
+        _set(f"rules.{CHECKIN}.when.symptoms_any_of", ["hiccups"]),
+        "unknown symptom 'hiccups'",
+        id="checkin: unknown symptom",
+    ),
+    pytest.param(
+        _set(f"rules.{CHECKIN}.when.symptoms_any_of", []),
+        "must not be empty",
+        id="checkin: no symptoms",
+    ),
+    pytest.param(
+        _set(f"rules.{HOLD}.when.previous_any_of", ["green"]),
+        "only red or yellow can be held",
+        id="hold: green cannot be held",
+    ),
+    pytest.param(
+        _set(f"rules.{HOLD}.when.previous_any_of", ["blue"]),
+        "unknown color 'blue'",
+        id="hold: unknown colour",
+    ),
+    pytest.param(
+        _set(f"rules.{HOLD}.when.clean_days", 1.5), "clean_days", id="hold: fractional days"
+    ),
+    pytest.param(
+        _delete(f"rules.{HOLD}.when.temperature_at_least"),
+        "missing temperature_at_least",
+        id="hold: no temperature",
+    ),
+    pytest.param(
+        _set(f"rules.{HOLD}.reason.en", "{remaining} days, {__class__}"),
+        "unknown placeholder(s) __class__",
+        id="hold: unknown placeholder",
+    ),
+    pytest.param(
+        _set(f"rules.{CHECKIN}.reason.zh", "还需{remaining}天"),
+        "reason.zh: unknown placeholder(s) remaining for kind 'checkin'",
+        id="checkin: no placeholders of its own",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "message"), CHECKIN_BAD_ROWS)
+def test_bad_check_in_conditions_are_rejected(mutate: Mutation, message: str) -> None:
+    data = copy.deepcopy(HAINAN_RAW)
+    mutate(data)
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        Policy.from_dict(data)

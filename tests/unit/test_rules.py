@@ -15,6 +15,7 @@ import pytest
 from chalicelib.domain.model import (
     Assessment,
     Category,
+    Checkin,
     Color,
     Declaration,
     Facts,
@@ -136,6 +137,15 @@ SINGLE_RULE_ROWS = [
         "SD-Y-fever-temperature",
         "fever_temperature",
         id="SD-Y-fever-temperature: 体温大于或等于37.3℃",
+    ),
+    # 黄码: "有发热、干咳、气促、呼吸道症状的人员", reported at a daily check-in (more rows, with
+    # `until`, in test_province_rules.py)
+    pytest.param(
+        Facts(Declaration(), DECLARED_ON, checkins=(Checkin(TODAY, 37.3),)),
+        "yellow",
+        "SD-Y-checkin-fever-or-symptoms",
+        "checkin_fever_or_symptoms",
+        id="SD-Y-checkin-fever-or-symptoms: 打卡体温大于或等于37.3℃",
     ),
     # 黄码: "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者"
     pytest.param(
@@ -488,7 +498,7 @@ def test_valid_until(f: Facts, valid_until: date | None) -> None:
 
 def test_assessment_names_the_policy_profile_and_version() -> None:
     a = assess(facts())
-    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.1")
+    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.2")
 
 
 def test_evaluation_is_deterministic_whatever_the_record_order() -> None:
