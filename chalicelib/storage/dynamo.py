@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TypeVar, cast
@@ -23,6 +23,7 @@ from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import (
     Category,
+    Checkin,
     Color,
     Declaration,
     IdType,
@@ -40,6 +41,7 @@ M = TypeVar("M", bound=Model)
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 SCAN_SHARDS = 8
 DUE_SHARDS = 8
+DAY_SHARDS = 8  # check-ins and login states by day
 
 
 def _get(
@@ -95,6 +97,7 @@ class DynamoStore:
             sent_at=list(state.sent_at),
             version=expected_version + 1,
             ttl=newest + 3600,
+            day_shard=_day_shard(_otp_day(newest), phone_key),
         )
         condition = (
             t.OtpItem.phone_key.does_not_exist()
@@ -303,6 +306,12 @@ class DynamoStore:
             found.extend(item.person_id for item in keys)
         return sorted(found)
 
+    def due_persons(self, day: date) -> Iterator[Person]:
+        # The index projects whole items: one read per due person, page by page.
+        for shard in range(DUE_SHARDS):
+            for item in t.PersonItem.by_due.query(f"{day.isoformat()}#{shard}"):
+                yield _person(item)
+
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         item = _get(t.PersonItem, person_id, consistent_read=consistent)
         return _person(item) if item else None
@@ -419,6 +428,58 @@ class DynamoStore:
                     removed += 1
         return removed
 
+    def delete_otps_of_day(self, day: date) -> int:
+        removed = 0
+        for shard in range(DAY_SHARDS):
+            key = f"{day.isoformat()}#{shard}"
+            for item in t.OtpItem.by_day.query(key):
+                try:  # only if no login touched it since: the index may lag behind
+                    t.OtpItem(item.phone_key).delete(condition=t.OtpItem.day_shard == key)
+                except DeleteError as error:
+                    if error.cause_response_code != _CONDITION_FAILED:
+                        raise
+                    continue
+                removed += 1
+        return removed
+
+    # Check-ins -----------------------------------------------------------------------------
+
+    def put_checkin(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
+        day = checkin.day.isoformat()
+        health = {"temperature": checkin.temperature, "symptoms": list(checkin.symptoms)}
+        item = t.CheckinItem(
+            person_id,
+            day,
+            health_enc=encrypt(json.dumps(health), f"checkins:health:{person_id}:{day}"),
+            at=at,
+            day_shard=_day_shard(checkin.day, person_id),
+        )
+        # One write that replaces the day's earlier check-in and says whether there was one.
+        answer = self._connection().client.put_item(
+            TableName=t.CheckinItem.Meta.table_name,
+            Item=item.serialize(),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" not in answer
+
+    def checkins_of(self, person_id: str, first: date, last: date) -> list[Checkin]:
+        found = t.CheckinItem.query(
+            person_id,
+            t.CheckinItem.day.between(first.isoformat(), last.isoformat()),
+            consistent_read=True,
+        )
+        return [_checkin(item) for item in found]
+
+    def delete_checkins_of_day(self, day: date) -> int:
+        removed = 0
+        for shard in range(DAY_SHARDS):
+            keys = t.CheckinItem.by_day.query(f"{day.isoformat()}#{shard}")
+            with t.CheckinItem.batch_write() as batch:
+                for item in keys:
+                    batch.delete(t.CheckinItem(item.person_id, item.day))
+                    removed += 1
+        return removed
+
     # Scheduled jobs ------------------------------------------------------------------------
 
     def get_watermark(self, name: str) -> str | None:
@@ -493,6 +554,26 @@ def _appeal(item: t.AppealItem) -> Appeal:
         reason=decrypt(item.reason_enc, f"appeals:reason:{aid}") if item.reason_enc else None,
         resolved_by=item.resolved_by,
         resolved_at=item.resolved_at,
+    )
+
+
+def _day_shard(day: date, hex_key: str) -> str:
+    """`<day>#<shard>`: one day's items spread over DAY_SHARDS index partitions."""
+    return f"{day.isoformat()}#{int(hex_key[-2:], 16) % DAY_SHARDS}"
+
+
+def _otp_day(newest: int) -> date:
+    return shanghai_date(datetime.fromtimestamp(newest, UTC))
+
+
+def _checkin(item: t.CheckinItem) -> Checkin:
+    health = json.loads(
+        decrypt(item.health_enc, f"checkins:health:{item.person_id}:{item.day}")
+    )
+    return Checkin(
+        day=date.fromisoformat(item.day),
+        temperature=float(health["temperature"]),
+        symptoms=tuple(Symptom(s) for s in health["symptoms"]),
     )
 
 

@@ -4,15 +4,15 @@ The contract tests in tests/integration run against both."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.history import HistoryEntry
-from chalicelib.domain.model import Record, Risk, Role
+from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 
 
@@ -33,6 +33,7 @@ class MemoryStore:
         self.states: dict[str, str] = {}
         self.appeal_items: dict[str, Appeal] = {}
         self.due: dict[str, date | None] = {}
+        self.checkins: dict[str, dict[date, Checkin]] = {}
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
         state, version = self.otps.get(phone_key, (None, 0))
@@ -161,6 +162,11 @@ class MemoryStore:
     def persons_due(self, day: date) -> list[str]:
         return sorted(pid for pid, due in self.due.items() if due == day)
 
+    def due_persons(self, day: date) -> Iterator[Person]:
+        with self._lock:
+            due = [self.persons[pid] for pid in self.persons_due(day) if pid in self.persons]
+        return iter(due)
+
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
         return self.persons.get(person_id)
 
@@ -217,8 +223,40 @@ class MemoryStore:
             self.scans = kept
             return removed
 
+    def delete_otps_of_day(self, day: date) -> int:
+        def last_day(state: OtpState) -> date:
+            newest = max((state.expires_at, *state.sent_at))
+            return shanghai_date(datetime.fromtimestamp(newest, UTC))
+
+        with self._lock:
+            gone = [key for key, (state, _) in self.otps.items() if last_day(state) == day]
+            for key in gone:
+                del self.otps[key]
+            return len(gone)
+
+    def put_checkin(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
+        with self._lock:
+            days = self.checkins.setdefault(person_id, {})
+            first = checkin.day not in days
+            days[checkin.day] = checkin
+            return first
+
+    def checkins_of(self, person_id: str, first: date, last: date) -> list[Checkin]:
+        days = self.checkins.get(person_id, {})
+        return [days[day] for day in sorted(days) if first <= day <= last]
+
+    def delete_checkins_of_day(self, day: date) -> int:
+        with self._lock:
+            removed = 0
+            for days in self.checkins.values():
+                removed += days.pop(day, None) is not None
+            return removed
+
     def get_watermark(self, name: str) -> str | None:
         return self.markers.get(f"watermark:{name}")
 
     def set_watermark(self, name: str, value: str) -> None:
-        self.markers[f"watermark:{name}"] = value
+        with self._lock:  # only forwards, as in DynamoDB
+            current = self.markers.get(f"watermark:{name}")
+            if current is None or current < value:
+                self.markers[f"watermark:{name}"] = value
