@@ -2,12 +2,21 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, auth, authority, checkpoints, holders, jobs, meta
+from chalicelib.api import admin, auth, authority, checkins, checkpoints, holders, jobs, meta
 from chalicelib.api.logs import configure_logging
 
 app = Chalice(app_name="healthcode")
 app.api.binary_types = ["image/png", "application/pdf"]
 configure_logging(app)
 
-for blueprint in (auth.bp, holders.bp, checkpoints.bp, admin.bp, authority.bp, meta.bp, jobs.bp):
+for blueprint in (
+    auth.bp,
+    holders.bp,
+    checkins.bp,
+    checkpoints.bp,
+    admin.bp,
+    authority.bp,
+    meta.bp,
+    jobs.bp,
+):
     app.register_blueprint(blueprint)

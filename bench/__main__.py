@@ -1,4 +1,4 @@
-"""`python -m bench`: runs the three benchmarks, prints a table and writes
+"""`python -m bench`: runs the benchmarks, prints a table and writes
 bench/results/latest.json. Exit code 0 even when a target is missed (it is a report); an error
 exits non-zero."""
 
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, holder_qr, verify_floor
+from bench import cold_start, epidemic, expire, holder_qr, verify_floor
 from bench.world import local_tables, populate
 from chalicelib.domain.clock import utcnow
 
@@ -43,6 +43,8 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
             f"<= {q['target']}",
             "PASS" if q["pass"] else "MISS",
         ),
+        *epidemic.rows(results),
+        *expire.rows(results),
     ]
 
 
@@ -62,6 +64,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         " of imports (informational; see VERIFY_PATH in bench/cold_start.py)",
         f"QR PNG render: {q['render_png_ms']['median']:.2f} ms median,"
         f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
+        *epidemic.notes(results),
+        *expire.notes(results),
     ]
     return "\n".join(lines)
 
@@ -72,6 +76,15 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--per-round", type=int, default=30, help="verify: calls per round")
     parser.add_argument("--warmup", type=int, default=30, help="verify: warm-up calls")
     parser.add_argument("--cold-runs", type=int, default=7, help="cold start: runs of each")
+    parser.add_argument(
+        "--persons",
+        type=int,
+        default=10_000,
+        help="records import and recompare: persons (one record each); 0 skips them",
+    )
+    parser.add_argument(
+        "--expire-rounds", type=int, default=7, help="expire: timed runs per world; 0 skips"
+    )
     return parser.parse_args(argv)
 
 
@@ -86,6 +99,10 @@ def main(argv: list[str]) -> int:
             "holder_qr": holder_qr.run(world),
         }
     results["cold_start"] = cold_start.run(args.cold_runs)
+    if args.persons > 0:
+        results.update(epidemic.run(args.persons))
+    if args.expire_rounds > 0:
+        results["expire"] = expire.run(args.expire_rounds)
     print(report(results))
     document = {
         "at": utcnow().isoformat(timespec="seconds"),

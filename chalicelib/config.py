@@ -120,8 +120,15 @@ def ddb_timeouts() -> tuple[float, float, int]:
     )
 
 
-def scan_retention_days() -> int:
+def retention_days() -> int:
+    """How many Asia/Shanghai days (today included) scans, visits, check-ins and login states
+    are kept; `purge` deletes older days. The one retention setting."""
     return _int("HEALTHCODE_RETENTION_DAYS", 28)
+
+
+def scan_retention_days() -> int:
+    """The earlier name of `retention_days`."""
+    return retention_days()
 
 
 def log_level() -> str:

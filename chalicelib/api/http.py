@@ -46,6 +46,7 @@ class RouteSpec:
     tag: str
     query: tuple[str, ...] = ()
     produces: tuple[str, ...] = ("application/json",)
+    also: tuple[int, ...] = ()  # other success statuses, with the same body
 
 
 ROUTES: list[RouteSpec] = []
@@ -60,6 +61,14 @@ class Binary:
 
     body: bytes | str
     content_type: str
+
+
+@dataclass(frozen=True)
+class WithStatus:
+    """A JSON answer with one of the route's other success statuses (`also`)."""
+
+    body: Any
+    status: int
 
 
 class Req:
@@ -121,6 +130,8 @@ class Req:
 def _respond(result: Any, status: int) -> Response:
     if result is None:
         return Response(body="", status_code=204)
+    if isinstance(result, WithStatus):
+        return _respond(result.body, result.status)
     if isinstance(result, Binary):
         return Response(
             body=result.body, status_code=status, headers={"Content-Type": result.content_type}
@@ -144,9 +155,12 @@ def route(
     status: int = 200,
     query: tuple[str, ...] = (),
     produces: tuple[str, ...] = ("application/json",),
+    also: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     tag = path.split("/")[2] if path.startswith("/v1/") else "meta"
-    spec = RouteSpec(method, path, summary, roles, body, response, status, tag, query, produces)
+    spec = RouteSpec(
+        method, path, summary, roles, body, response, status, tag, query, produces, also
+    )
     ROUTES.append(spec)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:

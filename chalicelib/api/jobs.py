@@ -36,6 +36,11 @@ def recompare(event: Any) -> dict[str, Any]:
     return _run("recompare")
 
 
+@bp.schedule(Rate(1, unit=Rate.HOURS))
+def expire(event: Any) -> dict[str, Any]:
+    return _run("expire")
+
+
 @route(
     bp,
     "POST",

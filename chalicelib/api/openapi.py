@@ -54,7 +54,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     elif spec.produces != ("application/json",):
         ok["content"] = {kind: {} for kind in spec.produces}
     problem = {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}}
-    op["responses"] = {str(spec.status): ok} | {
+    op["responses"] = {str(code): ok for code in (spec.status, *spec.also)} | {
         code: {"description": text, "content": problem} for code, text in _ERRORS.items()
     }
     return op

@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictStr,
     ValidationError,
     ValidationInfo,
@@ -181,6 +182,39 @@ class ResolveIn(_In):
     reason: Annotated[Text, Field(max_length=500)]
 
 
+CHECKIN_TEMPERATURE = (35.0, 42.0)
+
+
+def _body_temperature(value: float) -> float:
+    low, high = CHECKIN_TEMPERATURE
+    if not low <= value <= high:  # also refuses NaN
+        raise PydanticCustomError(
+            "temperature_out_of_range",
+            f"the temperature must be between {low} and {high} °C",
+            {"message_zh": f"体温须在 {low}℃ 至 {high}℃ 之间"},
+        )
+    return value
+
+
+def _distinct(symptoms: list[Symptom]) -> list[Symptom]:
+    if len(set(symptoms)) != len(symptoms):
+        raise PydanticCustomError(
+            "duplicate_symptom", "each symptom may be listed once", {"message_zh": "症状不可重复"}
+        )
+    return symptoms
+
+
+class CheckinIn(_In):
+    """Today's check-in (健康打卡)."""
+
+    temperature: Annotated[
+        StrictFloat,
+        Field(description="°C, 35.0 to 42.0", examples=[36.6]),
+        AfterValidator(_body_temperature),
+    ]
+    symptoms: Annotated[list[Symptom], Field(max_length=7), AfterValidator(_distinct)]
+
+
 # Responses (documentation and contract tests) ---------------------------------------------
 
 
@@ -316,6 +350,21 @@ class AppealView(BaseModel):
 
 class AppealsOut(BaseModel):
     appeals: list[AppealView]
+
+
+class CheckinView(BaseModel):
+    date: str = Field(description="Asia/Shanghai calendar day")
+    temperature: float
+    symptoms: list[str]
+
+
+class CheckinOut(CheckinView):
+    streak: int = Field(description="consecutive days with a check-in, up to today")
+    color: Literal["green", "yellow", "red"]
+
+
+class CheckinsOut(BaseModel):
+    checkins: list[CheckinView] = Field(description="newest first, within retention")
 
 
 class JwksOut(BaseModel):

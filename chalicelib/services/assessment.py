@@ -8,12 +8,13 @@ from datetime import date, datetime
 
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.days import CHECKIN_FACT_DAYS, recent
 from chalicelib.domain.entities import Person
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.history import Cause, HistoryEntry, next_entry
-from chalicelib.domain.model import Assessment, Color, Declaration, Facts
+from chalicelib.domain.model import Assessment, Checkin, Color, Declaration, Facts
 from chalicelib.domain.policy import Policy
-from chalicelib.domain.rules import evaluate, next_review
+from chalicelib.domain.rules import checkin_days, evaluate, next_review
 from chalicelib.policies import load
 from chalicelib.services.ports import Store
 
@@ -30,12 +31,22 @@ def gather(
     declared_on: date,
     id_key: str,
     previous: Color | None = None,
+    *,
+    person_id: str | None = None,
+    today: date | None = None,
 ) -> Facts:
+    """The facts about one person; with `person_id` and `today`, also their recent check-ins
+    (the last 28 days, or more if a rule of the policy reads further back), oldest first."""
+    checkins: tuple[Checkin, ...] = ()
+    if person_id is not None and today is not None:
+        days = max(CHECKIN_FACT_DAYS, checkin_days(active_policy()))
+        checkins = tuple(store.checkins_of(person_id, *recent(today, days)))
     return Facts(
         declaration=declaration,
         declared_on=declared_on,
         region_risks=store.region_risks(declaration.visited_regions),
         records=tuple(store.records_for(id_key)),
+        checkins=checkins,
         previous=previous,
     )
 
@@ -74,11 +85,17 @@ class Outcome:
     stored: bool  # anything was written
 
 
-def reassess(store: Store, person_id: str, cause: Cause, now: datetime) -> Outcome:
+def reassess(
+    store: Store, person_id: str, cause: Cause, now: datetime, *, known: Person | None = None
+) -> Outcome:
     """Re-evaluates one person against the current facts and stores what changed, over the
-    version it read (re-reading on a concurrent change), so that two runs change nothing twice."""
-    for _ in range(ATTEMPTS):
-        person = store.get_person(person_id, consistent=True)
+    version it read (re-reading on a concurrent change), so that two runs change nothing twice.
+
+    `known`: a copy of the person already at hand (e.g. from an index), tried first instead of
+    a read; when it is stale, its write fails on the version and the person is read afresh."""
+    for attempt in range(ATTEMPTS):
+        fresh = attempt > 0 or known is None
+        person = store.get_person(person_id, consistent=True) if fresh else known
         if person is None:
             raise NotFound()
         try:
@@ -90,7 +107,15 @@ def reassess(store: Store, person_id: str, cause: Cause, now: datetime) -> Outco
 
 def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome:
     today = shanghai_date(now)
-    facts = gather(store, person.declaration, person.declared_on, person.id_key, person.color)
+    facts = gather(
+        store,
+        person.declaration,
+        person.declared_on,
+        person.id_key,
+        person.color,
+        person_id=person.person_id,
+        today=today,
+    )
     assessment = evaluate(active_policy(), facts, today)
     same_colour = assessment.color is person.color
     unchanged = (

@@ -31,8 +31,19 @@ def _recompare(ctx: Context, now: datetime) -> dict[str, Any]:
     return recompare(ctx, now)
 
 
+def _expire(ctx: Context, now: datetime) -> dict[str, Any]:
+    from chalicelib.services.expire import expire
+
+    return expire(ctx, now)
+
+
 JOBS: dict[str, Job] = {
-    job.name: job for job in (Job("purge", 86400, _purge), Job("recompare", 86400, _recompare))
+    job.name: job
+    for job in (
+        Job("expire", 3600, _expire),
+        Job("purge", 86400, _purge),
+        Job("recompare", 86400, _recompare),
+    )
 }
 
 # How often each job runs; make run's local scheduler and the Chalice schedules read this.

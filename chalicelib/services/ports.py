@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
 from chalicelib.domain.history import HistoryEntry
-from chalicelib.domain.model import Record, Risk, Role
+from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 
 
@@ -95,6 +95,10 @@ class Store(Protocol):
     def persons_due(self, day: date) -> list[str]:
         """Persons whose review day is `day` (read from an index: may lag a moment)."""
 
+    def due_persons(self, day: date) -> Iterator[Person]:
+        """The persons whose review day is `day`, as the index has them: each read once, but a
+        copy may lag behind the person (reassess writes over its version only)."""
+
     def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
 
     def get_status(self, person_id: str) -> Status | None:
@@ -125,6 +129,21 @@ class Store(Protocol):
 
     def delete_scans_of_day(self, day: date) -> int:
         """Deletes every scan of that Asia/Shanghai day; returns how many."""
+
+    def delete_otps_of_day(self, day: date) -> int:
+        """Deletes the login states whose last activity (a send, or a code's expiry) fell on
+        that Asia/Shanghai day and that nothing touched since; returns how many."""
+
+    # Check-ins
+    def put_checkin(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
+        """Stores the day's check-in, replacing an earlier one of the same day; True when it is
+        the day's first."""
+
+    def checkins_of(self, person_id: str, first: date, last: date) -> list[Checkin]:
+        """The check-ins from `first` to `last` (inclusive), oldest first, read consistently."""
+
+    def delete_checkins_of_day(self, day: date) -> int:
+        """Deletes every check-in of that day; returns how many."""
 
     # Scheduled jobs
     def get_watermark(self, name: str) -> str | None: ...

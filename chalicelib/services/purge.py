@@ -1,42 +1,68 @@
-"""The `purge` job: deletes scan records past retention (default 28 days).
+"""The `purge` job: deletes what is past retention (`config.retention_days()`, default 28 days):
+scans, check-ins and login (OTP) states.
 
-It reads only what is due: whole Asia/Shanghai days older than the retention window, from the day
-after the last one it finished (a watermark) up to the cutoff, so its cost follows the days and
-scans to delete, not the size of the tables. Safe to re-run and to run twice at once (deleting is
-idempotent; the watermark only moves forward). DynamoDB's TTL is not relied upon.
+It reads only what is due: whole Asia/Shanghai days older than the retention window, through
+each kind's day-keyed index, from the day after the last one it finished for that kind (a
+watermark per kind) up to the cutoff, so its cost follows the days and items to delete, not the
+size of the tables. Safe to re-run and to run twice at once (deleting is idempotent; watermarks
+only move forward). DynamoDB's TTL on login states is a backstop only, never relied upon.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.days import retention_cutoff
 from chalicelib.services.context import Context
+from chalicelib.services.ports import Store
 
-WATERMARK = "purge:scans"
 FIRST_RUN_LOOKBACK_DAYS = 60
+
+# Kind -> how to delete one day of it. Each kind keeps its watermark `purge:<kind>`.
+KINDS: dict[str, Callable[[Store, date], int]] = {
+    "scans": lambda store, day: store.delete_scans_of_day(day),
+    "checkins": lambda store, day: store.delete_checkins_of_day(day),
+    "otps": lambda store, day: store.delete_otps_of_day(day),
+}
+
+
+def watermark(kind: str) -> str:
+    return f"purge:{kind}"
+
+
+def _first_day(ctx: Context, kind: str, cutoff: date) -> date:
+    done = ctx.store.get_watermark(watermark(kind))
+    if done:
+        return date.fromisoformat(done) + timedelta(days=1)
+    return cutoff - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
 
 
 def purge(ctx: Context, now: datetime, *, budget_seconds: float = 20.0) -> dict[str, Any]:
     started = time.monotonic()
-    cutoff = shanghai_date(now) - timedelta(days=config.scan_retention_days())
-    done = ctx.store.get_watermark(WATERMARK)
-    day = (
-        date.fromisoformat(done) + timedelta(days=1)
-        if done
-        else cutoff - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-    )
-    days = deleted = 0
-    while day <= cutoff and time.monotonic() - started < budget_seconds:
-        deleted += ctx.store.delete_scans_of_day(day)
-        ctx.store.set_watermark(WATERMARK, day.isoformat())
-        days, day = days + 1, day + timedelta(days=1)
+    cutoff = retention_cutoff(shanghai_date(now), config.retention_days())
+    due = {kind: _first_day(ctx, kind, cutoff) for kind in KINDS}
+    removed = dict.fromkeys(KINDS, 0)
+    purged: set[date] = set()
+    day = min(due.values())  # every kind's next day is this day or later
+    while day <= cutoff:
+        for kind in KINDS:
+            if due[kind] != day or time.monotonic() - started >= budget_seconds:
+                continue
+            removed[kind] += KINDS[kind](ctx.store, day)
+            ctx.store.set_watermark(watermark(kind), day.isoformat())
+            due[kind] = day + timedelta(days=1)
+            purged.add(day)
+        if any(due[kind] == day for kind in KINDS):
+            break  # out of time: the next run resumes from each kind's watermark
+        day += timedelta(days=1)
     return {
-        "days_purged": days,
-        "scans_deleted": deleted,
+        "removed": removed,
+        "days_purged": len(purged),
         "kept_from": (cutoff + timedelta(days=1)).isoformat(),
-        "complete": day > cutoff,
+        "complete": all(first > cutoff for first in due.values()),
     }

@@ -57,8 +57,11 @@ def sync_indexes(model: type[Model]) -> list[str]:
                 TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": name}}]
             )
             _wait(client, table, name, gone=True)
-        create = {"IndexName": name, "KeySchema": wanted["key_schema"]}
-        create["Projection"] = wanted["projection"]
+        create: dict[str, Any] = {
+            "IndexName": name,
+            "KeySchema": wanted["key_schema"],
+            "Projection": wanted["projection"],
+        }
         if described.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST":
             create["ProvisionedThroughput"] = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
         client.update_table(

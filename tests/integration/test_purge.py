@@ -1,17 +1,19 @@
-"""The purge job deletes scans past retention, reads only due days, and is safe to re-run."""
+"""The purge job deletes scans, check-ins and login states past retention, reads only due days,
+and is safe to re-run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.entities import Scan
-from chalicelib.domain.model import Color
+from chalicelib.domain.model import Checkin, Color
+from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.context import Context
-from chalicelib.services.purge import purge
+from chalicelib.services.purge import KINDS, purge, watermark
 from chalicelib.services.sms import ConsoleSender
 
 # The DynamoDB tables live for the whole test run and the watermark only moves forward, so each
@@ -37,34 +39,71 @@ def _scan(at: datetime) -> Scan:
     return Scan(new_person_id(), at, "acc", "gate", True, True, Color.GREEN, None, None)
 
 
+def _purged_through(ctx: Context, day: str) -> None:
+    for kind in KINDS:
+        ctx.store.set_watermark(watermark(kind), day)
+
+
 def test_scans_older_than_28_days_go_and_newer_ones_stay(ctx: Context) -> None:
-    ctx.store.set_watermark("purge:scans", "2026-09-01")
+    _purged_through(ctx, "2026-09-01")
     old = [_scan(NOW - timedelta(days=d)) for d in (29, 30, 45)]
     kept = [_scan(NOW - timedelta(days=d)) for d in (0, 1, 27)]
     for scan in old + kept:
         ctx.store.add_scan(scan)
     report = purge(ctx, NOW)
-    assert report["scans_deleted"] == 3 and report["complete"] is True
+    assert report["removed"]["scans"] == 3  # (other tests may leave check-ins of those days)
+    assert report["complete"] is True
     assert report["kept_from"] == "2026-10-26"
     again = purge(ctx, NOW)
-    assert again == {**again, "scans_deleted": 0, "days_purged": 0}
+    assert again == {**again, "removed": dict.fromkeys(KINDS, 0), "days_purged": 0}
 
 
 def test_the_boundary_is_the_shanghai_calendar_day(ctx: Context) -> None:
     now = NOW.replace(year=2027)
-    ctx.store.set_watermark("purge:scans", "2027-10-01")
+    _purged_through(ctx, "2027-10-01")
     # 2027-10-25 23:59 and 2027-10-26 00:01 in Shanghai.
     last_purged = datetime(2027, 10, 25, 15, 59, tzinfo=UTC)
     first_kept = datetime(2027, 10, 25, 16, 1, tzinfo=UTC)
     ctx.store.add_scan(_scan(last_purged))
     ctx.store.add_scan(_scan(first_kept))
-    assert purge(ctx, now)["scans_deleted"] == 1
+    assert purge(ctx, now)["removed"]["scans"] == 1
     assert ctx.store.delete_scans_of_day(first_kept.date() + timedelta(days=1)) == 1
 
 
 def test_a_run_out_of_time_resumes_where_it_stopped(ctx: Context) -> None:
     now = NOW.replace(year=2028)
-    ctx.store.set_watermark("purge:scans", "2028-10-20")
+    _purged_through(ctx, "2028-10-20")
     first = purge(ctx, now, budget_seconds=0)
     assert first["complete"] is False and first["days_purged"] == 0
     assert purge(ctx, now)["days_purged"] == 5  # 10-21 … 10-25
+
+
+def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> None:
+    now = NOW.replace(year=2029)  # cutoff 2029-10-25
+    _purged_through(ctx, "2029-10-10")
+    people = [new_person_id() for _ in range(4)]
+    for n, pid in enumerate(people):
+        ctx.store.put_checkin(pid, Checkin(date(2029, 10, 20 + n), 36.5), now)  # 20th … 23rd
+        ctx.store.put_checkin(pid, Checkin(date(2029, 10, 26), 36.5), now)  # kept
+    sent = int(datetime(2029, 10, 24, 2, 0, tzinfo=UTC).timestamp())
+    ctx.store.save_otp("otp-" + new_person_id(), OtpState(None, sent + 600, 0, (sent,)), 0)
+    recent = int((now - timedelta(days=1)).timestamp())
+    kept_key = "otp-" + new_person_id()
+    ctx.store.save_otp(kept_key, OtpState(None, recent + 600, 0, (recent,)), 0)
+    report = purge(ctx, now)
+    assert report["removed"] == {"scans": 0, "checkins": 4, "otps": 1}
+    assert report["days_purged"] == 15 and report["complete"] is True
+    assert ctx.store.get_otp(kept_key)[1] == 1
+    for pid in people:
+        left = ctx.store.checkins_of(pid, date(2029, 10, 1), date(2029, 10, 31))
+        assert [c.day for c in left] == [date(2029, 10, 26)]
+
+
+def test_each_kind_resumes_from_its_own_watermark(ctx: Context) -> None:
+    now = NOW.replace(year=2030)  # cutoff 2030-10-25
+    _purged_through(ctx, "2030-10-20")
+    ctx.store.set_watermark(watermark("scans"), "2030-10-25")
+    ctx.store.set_watermark(watermark("otps"), "2030-10-25")
+    ctx.store.put_checkin(new_person_id(), Checkin(date(2030, 10, 22), 36.5), now)
+    report = purge(ctx, now)
+    assert report["days_purged"] == 5 and report["removed"]["checkins"] == 1

@@ -1,0 +1,102 @@
+"""The `expire` job (hourly): ends the 14-day states that are over.
+
+Every assessment stores the person's review day: the first day the colour may change by itself
+(a reason's last day + 1, or a known record's start). The job reads only the persons whose review
+day has come, from the persons' `by_due` index, day by day from the day after its watermark up
+to today (Asia/Shanghai), and re-evaluates each through `reassess`, the one path that moves
+colours. Reassessing moves a person's review day forward, so reading a day again yields only the
+persons not done yet: a run that reaches its time budget stops between two persons, and the next
+run carries on. Writes are conditional on the version read, so two runs at once, or a re-run,
+change nobody twice. See docs/decisions/0006-review-days-and-jobs.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.days import days_to_review, finished_through
+from chalicelib.domain.entities import Person
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.services.assessment import reassess
+from chalicelib.services.context import Context
+
+WATERMARK = "expire"
+FIRST_RUN_LOOKBACK_DAYS = 60
+BUDGET_SECONDS = 20.0  # scheduled functions time out at 28 s (.chalice/config.json)
+CAUSE = Cause(ActorKind.SYSTEM, None, "expiry")
+
+log = logging.getLogger("healthcode.jobs.expire")
+
+
+class _Run:
+    def __init__(self, ctx: Context, now: datetime, deadline: float, clock: Callable[[], float]):
+        self.ctx, self.now, self.deadline, self.clock = ctx, now, deadline, clock
+        self.counts = {"due": 0, "changed": 0, "unchanged": 0, "failed": 0}
+
+    def out_of_time(self) -> bool:
+        return self.clock() >= self.deadline
+
+    def day(self, day: date) -> bool | None:
+        """Re-evaluates the persons due on `day`: True when all went well, False when some
+        failed, None when the budget ran out first."""
+        if self.out_of_time():
+            return None
+        failed = self.counts["failed"]
+        for person in self.ctx.store.due_persons(day):
+            if self.out_of_time():
+                return None
+            self.counts["due"] += 1
+            self.counts[self.one(person)] += 1
+        return self.counts["failed"] == failed
+
+    def one(self, person: Person) -> str:
+        try:
+            outcome = reassess(self.ctx.store, person.person_id, CAUSE, self.now, known=person)
+        except NotFound:
+            return "unchanged"  # deleted meanwhile: nothing left to expire
+        except Exception as error:  # one person must not stop the others; the next run retries
+            log.warning("expire: re-evaluation failed (%s)", type(error).__name__)
+            return "failed"
+        return "changed" if outcome.changed else "unchanged"
+
+
+def expire(
+    ctx: Context,
+    now: datetime,
+    *,
+    budget_seconds: float = BUDGET_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+    watermark: str = WATERMARK,
+) -> dict[str, Any]:
+    """Runs once; returns the counts `{due, changed, unchanged, failed}` with the days read,
+    whether it got through them all (`complete`) and the watermark it leaves."""
+    run = _Run(ctx, now, clock() + budget_seconds, clock)
+    today = shanghai_date(now)
+    done = ctx.store.get_watermark(watermark)
+    reviewed = days_to_review(
+        date.fromisoformat(done) if done else None, today, FIRST_RUN_LOOKBACK_DAYS
+    )
+    read: list[date] = []
+    clean: set[date] = set()
+    for day in reviewed:
+        result = run.day(day)
+        if result is None:
+            break
+        read.append(day)
+        if result:
+            clean.add(day)
+    mark = finished_through(read, clean, today)
+    if mark is not None:
+        ctx.store.set_watermark(watermark, mark.isoformat())
+    return {
+        **run.counts,
+        "days_read": len(read),
+        "complete": len(read) == len(reviewed),
+        "watermark": mark.isoformat() if mark else done,
+    }

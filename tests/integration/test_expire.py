@@ -1,0 +1,158 @@
+"""The expire job over DynamoDB Local: it reads only who is due, ends 14-day states once, and a
+run that is cut short, repeated or doubled changes nobody twice.
+
+The tables live for the whole test run, so each test has its own days (a year of its own) and
+its own watermark name."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.entities import Person
+from chalicelib.domain.history import ActorKind
+from chalicelib.domain.model import Color, Declaration, Risk
+from chalicelib.security.fields import new_person_id
+from chalicelib.services.context import Context
+from chalicelib.services.expire import expire
+from chalicelib.services.sms import ConsoleSender
+from chalicelib.storage.dynamo import DynamoStore
+from tests.holders import holder, shanghai
+
+MEDIUM = "330106"
+
+
+@pytest.fixture
+def ctx(dynamo_tables: str) -> Iterator[Context]:
+    yield Context(DynamoStore(), ConsoleSender())
+
+
+@pytest.fixture
+def mark() -> str:
+    return "expire-test-" + new_person_id()
+
+
+def yellow_holders(ctx: Context, count: int, declared: datetime) -> list[Person]:
+    """Holders who declared a medium-risk region at `declared`: yellow through the 14th day,
+    due for review on the 15th (declared + 14 days)."""
+    ctx.store.put_region(MEDIUM, Risk.MEDIUM, by="test", at=declared)
+    declaration = Declaration(visited_regions=(MEDIUM,))
+    people = [holder(ctx, declared, declaration)[1] for _ in range(count)]
+    assert all(p.color is Color.YELLOW for p in people)
+    return people
+
+
+def colours(ctx: Context, people: list[Person]) -> list[Color]:
+    found = [ctx.store.get_person(p.person_id, consistent=True) for p in people]
+    return [p.color for p in found if p is not None]
+
+
+def expiries(ctx: Context, person: Person) -> list[Any]:
+    return [e for e in ctx.store.history_of(person.person_id) if e.source == "expiry"]
+
+
+def counts(report: dict[str, Any]) -> tuple[int, int, int, int]:
+    return report["due"], report["changed"], report["unchanged"], report["failed"]
+
+
+def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, mark: str) -> None:
+    people = yellow_holders(ctx, 3, shanghai(2031, 3, 1, 10, 0))
+    ctx.store.set_watermark(mark, "2031-03-14")
+    report = expire(ctx, shanghai(2031, 3, 15, 0, 5), watermark=mark)
+    assert counts(report) == (3, 3, 0, 0) and report["complete"] is True
+    assert colours(ctx, people) == [Color.GREEN] * 3
+    (entry,) = expiries(ctx, people[0])
+    assert (entry.actor_kind, entry.actor, entry.from_color) == (
+        ActorKind.SYSTEM,
+        None,
+        Color.YELLOW,
+    )
+    assert report["watermark"] == "2031-03-14"  # today is read again by the next hourly run
+    assert counts(expire(ctx, shanghai(2031, 3, 15, 1, 5), watermark=mark)) == (0, 0, 0, 0)
+
+
+def test_a_missed_run_catches_up_on_the_days_since_its_watermark(ctx: Context, mark: str) -> None:
+    people = yellow_holders(ctx, 2, shanghai(2032, 5, 1, 10, 0))  # due on 15 May
+    ctx.store.set_watermark(mark, "2032-05-14")
+    report = expire(ctx, shanghai(2032, 5, 16, 3, 0), watermark=mark)  # nobody ran on the 15th
+    assert counts(report) == (2, 2, 0, 0) and report["days_read"] == 2
+    assert report["watermark"] == "2032-05-15"
+    assert colours(ctx, people) == [Color.GREEN] * 2
+
+
+def test_persons_not_due_yet_are_not_read(ctx: Context, mark: str) -> None:
+    people = yellow_holders(ctx, 2, shanghai(2033, 6, 1, 10, 0))  # due on 15 June
+    ctx.store.set_watermark(mark, "2033-06-13")
+    report = expire(ctx, shanghai(2033, 6, 14, 23, 59), watermark=mark)
+    assert counts(report) == (0, 0, 0, 0)
+    assert colours(ctx, people) == [Color.YELLOW] * 2
+    assert counts(expire(ctx, shanghai(2033, 6, 15, 0, 1), watermark=mark)) == (2, 2, 0, 0)
+
+
+def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: str) -> None:
+    people = yellow_holders(ctx, 8, shanghai(2034, 7, 1, 10, 0))
+    ctx.store.set_watermark(mark, "2034-07-14")
+    now = shanghai(2034, 7, 15, 1, 0)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda _: expire(ctx, now, watermark=mark), range(2)))
+    assert sum(r["changed"] for r in reports) == 8
+    assert sum(r["failed"] for r in reports) == 0
+    assert colours(ctx, people) == [Color.GREEN] * 8
+    for person in people:
+        history = ctx.store.history_of(person.person_id)
+        assert [e.seq for e in history] == [1, 2] and len(expiries(ctx, person)) == 1
+    again = expire(ctx, now + timedelta(minutes=5), watermark=mark)
+    assert counts(again) == (0, 0, 0, 0)
+
+
+def test_a_run_out_of_time_stops_between_persons_and_the_next_one_finishes(
+    ctx: Context, mark: str
+) -> None:
+    people = yellow_holders(ctx, 5, shanghai(2035, 8, 1, 10, 0))
+    ctx.store.set_watermark(mark, "2035-08-13")
+    now = shanghai(2035, 8, 15, 2, 0)  # the 14th (nobody due) and the 15th (five due)
+    none = expire(ctx, now, watermark=mark, budget_seconds=0)
+    assert counts(none) == (0, 0, 0, 0) and none["complete"] is False
+    assert none["watermark"] == "2035-08-13" and none["days_read"] == 0
+    ticks = itertools.count()  # a clock that advances a second per look: before each day and
+    # each person; the fifth look is out of time
+    half = expire(ctx, now, watermark=mark, budget_seconds=5, clock=lambda: next(ticks))
+    assert counts(half) == (2, 2, 0, 0) and half["complete"] is False
+    assert half["watermark"] == "2035-08-14"  # the 14th was read to the end, the 15th was not
+    rest = expire(ctx, now, watermark=mark)
+    assert counts(rest) == (3, 3, 0, 0) and rest["complete"] is True
+    assert colours(ctx, people) == [Color.GREEN] * 5
+    assert all(len(expiries(ctx, p)) == 1 for p in people)
+
+
+class LaggingIndex:
+    """The store, except that the due index still serves copies read before a change."""
+
+    def __init__(self, store: Any, copies: dict[date, list[Person]]) -> None:
+        self._store, self._copies = store, copies
+
+    def due_persons(self, day: date) -> Iterator[Person]:
+        return iter(self._copies.get(day, []))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
+    ctx: Context, mark: str
+) -> None:
+    (person,) = yellow_holders(ctx, 1, shanghai(2036, 9, 1, 10, 0))  # due on 15 September
+    day = date(2036, 9, 15)
+    stale = list(ctx.store.due_persons(day))
+    ctx.store.set_watermark(mark, "2036-09-14")
+    assert expire(ctx, shanghai(2036, 9, 15, 1, 0), watermark=mark)["changed"] == 1
+    lagging = Context(LaggingIndex(ctx.store, {day: stale}), ConsoleSender())  # type: ignore[arg-type]
+    report = expire(lagging, shanghai(2036, 9, 15, 2, 0), watermark=mark)
+    assert counts(report) == (1, 0, 1, 0)
+    assert len(expiries(ctx, person)) == 1
+    assert ctx.store.history_of(person.person_id)[-1].to_color is Color.GREEN
