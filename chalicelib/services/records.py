@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +31,7 @@ from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
 
 REGION_BUDGET_SECONDS = 20.0
+WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,31 @@ def _would_recolour(
     by_key: dict[str, list[Record]] = defaultdict(list)
     for row in rows:
         by_key[row.key].append(row.record())
-    transitions: dict[str, int] = defaultdict(int)
     policy = active_policy()
-    for key, person_id in persons.items():
+
+    def transition(key: str, person_id: str) -> str | None:
         person = store.get_person(person_id, consistent=True)
         if person is None:
-            continue
-        facts = gather(store, person.declaration, person.declared_on, key, person.color)
+            return None
+        facts = gather(
+            store,
+            person.declaration,
+            person.declared_on,
+            key,
+            person.color,
+            person_id=person_id,
+            today=today,
+        )
         known = {r.record_id for r in facts.records}
         extra = tuple(r for r in by_key[key] if r.record_id not in known)
         after = evaluate(policy, replace(facts, records=facts.records + extra), today).color
-        if after is not person.color:
-            transitions[f"{person.color.value}->{after.value}"] += 1
+        return None if after is person.color else f"{person.color.value}->{after.value}"
+
+    transitions: dict[str, int] = defaultdict(int)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for found in pool.map(transition, persons.keys(), persons.values()):
+            if found is not None:
+                transitions[found] += 1
     return dict(transitions)
 
 
@@ -134,21 +149,29 @@ def import_records(
 ) -> dict[str, Any]:
     persons = ctx.store.persons_for_id_keys({row.key for row in rows})
     _guard(ctx, actor, rows, persons, confirm, now)
+
+    def store_record(row: RecordRow) -> bool:
+        return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now)
+
+    def recolour(item: tuple[str, list[str]]) -> bool:
+        person_id, record_ids = item
+        cause = Cause(ActorKind.AUTHORITY, actor.account_id, "record:" + ",".join(record_ids))
+        return reassess(ctx.store, person_id, cause, now).changed
+
     applied = duplicates = unmatched = 0
     touched: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if not ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now):
-            duplicates += 1
-            continue
-        applied += 1
-        if row.key in persons:
-            touched[persons[row.key]].append(row.record_id)
-        else:
-            unmatched += 1
-    recoloured = 0
-    for person_id, record_ids in touched.items():
-        cause = Cause(ActorKind.AUTHORITY, actor.account_id, "record:" + ",".join(record_ids))
-        recoloured += reassess(ctx.store, person_id, cause, now).changed
+    # Requests to DynamoDB mostly wait on the network: several at a time.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for row, new in zip(rows, pool.map(store_record, rows)):
+            if not new:
+                duplicates += 1
+                continue
+            applied += 1
+            if row.key in persons:
+                touched[persons[row.key]].append(row.record_id)
+            else:
+                unmatched += 1
+        recoloured = sum(pool.map(recolour, touched.items()))
     return {
         "applied": applied,
         "duplicates": duplicates,
