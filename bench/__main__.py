@@ -83,7 +83,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="records import and recompare: persons (one record each); 0 skips them",
     )
     parser.add_argument(
-        "--expire-rounds", type=int, default=7, help="expire: timed runs per world; 0 skips"
+        "--expire-rounds", type=int, default=11, help="expire: timed runs per world; 0 skips"
     )
     return parser.parse_args(argv)
 

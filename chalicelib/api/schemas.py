@@ -209,7 +209,14 @@ class CheckinIn(_In):
 
     temperature: Annotated[
         StrictFloat,
-        Field(description="°C, 35.0 to 42.0", examples=[36.6]),
+        Field(
+            description="°C, 35.0 to 42.0",
+            examples=[36.6],
+            json_schema_extra={
+                "minimum": CHECKIN_TEMPERATURE[0],
+                "maximum": CHECKIN_TEMPERATURE[1],
+            },
+        ),
         AfterValidator(_body_temperature),
     ]
     symptoms: Annotated[list[Symptom], Field(max_length=7), AfterValidator(_distinct)]

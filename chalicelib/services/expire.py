@@ -37,7 +37,9 @@ log = logging.getLogger("healthcode.jobs.expire")
 class _Run:
     def __init__(self, ctx: Context, now: datetime, deadline: float, clock: Callable[[], float]):
         self.ctx, self.now, self.deadline, self.clock = ctx, now, deadline, clock
-        self.counts = {"due": 0, "changed": 0, "unchanged": 0, "failed": 0}
+        # changed: the code was rewritten (its colour, or its reasons and their end dates);
+        # recoloured: among those, the colour moved (a history entry was written).
+        self.counts = {"due": 0, "changed": 0, "unchanged": 0, "failed": 0, "recoloured": 0}
 
     def out_of_time(self) -> bool:
         return self.clock() >= self.deadline
@@ -52,18 +54,21 @@ class _Run:
             if self.out_of_time():
                 return None
             self.counts["due"] += 1
-            self.counts[self.one(person)] += 1
+            for outcome in self.one(person):
+                self.counts[outcome] += 1
         return self.counts["failed"] == failed
 
-    def one(self, person: Person) -> str:
+    def one(self, person: Person) -> tuple[str, ...]:
         try:
             outcome = reassess(self.ctx.store, person.person_id, CAUSE, self.now, known=person)
         except NotFound:
-            return "unchanged"  # deleted meanwhile: nothing left to expire
+            return ("unchanged",)  # deleted meanwhile: nothing left to expire
         except Exception as error:  # one person must not stop the others; the next run retries
             log.warning("expire: re-evaluation failed (%s)", type(error).__name__)
-            return "failed"
-        return "changed" if outcome.changed else "unchanged"
+            return ("failed",)
+        if not outcome.stored:
+            return ("unchanged",)
+        return ("changed", "recoloured") if outcome.changed else ("changed",)
 
 
 def expire(
@@ -74,8 +79,8 @@ def expire(
     clock: Callable[[], float] = time.monotonic,
     watermark: str = WATERMARK,
 ) -> dict[str, Any]:
-    """Runs once; returns the counts `{due, changed, unchanged, failed}` with the days read,
-    whether it got through them all (`complete`) and the watermark it leaves."""
+    """Runs once; returns the counts `{due, changed, unchanged, failed, recoloured}` with the
+    days read, whether it got through them all (`complete`) and the watermark it leaves."""
     run = _Run(ctx, now, clock() + budget_seconds, clock)
     today = shanghai_date(now)
     done = ctx.store.get_watermark(watermark)

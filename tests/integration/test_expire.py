@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.entities import Person
-from chalicelib.domain.history import ActorKind
-from chalicelib.domain.model import Color, Declaration, Risk
+from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.domain.model import Category, Color, Declaration, Record, Risk
 from chalicelib.security.fields import new_person_id
+from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 from chalicelib.services.expire import expire
 from chalicelib.services.sms import ConsoleSender
@@ -65,6 +66,7 @@ def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, 
     ctx.store.set_watermark(mark, "2031-03-14")
     report = expire(ctx, shanghai(2031, 3, 15, 0, 5), watermark=mark)
     assert counts(report) == (3, 3, 0, 0) and report["complete"] is True
+    assert report["recoloured"] == 3
     assert colours(ctx, people) == [Color.GREEN] * 3
     (entry,) = expiries(ctx, people[0])
     assert (entry.actor_kind, entry.actor, entry.from_color) == (
@@ -156,3 +158,19 @@ def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
     assert counts(report) == (1, 0, 1, 0)
     assert len(expiries(ctx, person)) == 1
     assert ctx.store.history_of(person.person_id)[-1].to_color is Color.GREEN
+
+
+def test_a_red_code_loses_its_ended_yellow_reason_and_stays_red(ctx: Context, mark: str) -> None:
+    declared = shanghai(2037, 10, 1, 10, 0)
+    (person,) = yellow_holders(ctx, 1, declared)  # the region's reason ends on 14 October
+    confirmed = Record("R-" + new_person_id(), Category.CONFIRMED, date(2037, 10, 2))
+    ctx.store.put_record(person.id_key, confirmed, by="test", at=declared)
+    cause = Cause(ActorKind.AUTHORITY, "admin", f"record:{confirmed.record_id}")
+    assert reassess(ctx.store, person.person_id, cause, shanghai(2037, 10, 2, 9, 0)).changed
+    ctx.store.set_watermark(mark, "2037-10-14")
+    report = expire(ctx, shanghai(2037, 10, 15, 0, 30), watermark=mark)
+    assert counts(report) == (1, 1, 0, 0) and report["recoloured"] == 0
+    after = ctx.store.get_person(person.person_id, consistent=True)
+    assert after is not None and after.color is Color.RED
+    assert [r.code for r in after.reasons] == ["confirmed_case"]
+    assert expiries(ctx, person) == []  # no colour change, no history entry
