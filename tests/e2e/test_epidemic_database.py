@@ -289,3 +289,13 @@ def test_the_active_policy_is_public(api: Api) -> None:
     policy = json.loads(response.body)
     assert response.status_code == 200 and policy["profile"] == "shandong"
     assert all(rule["id"] and rule["reason"]["zh"] for rule in policy["rules"])
+
+
+def test_an_operators_profile_wins_over_the_stages(api: Api) -> None:
+    os.environ["HEALTHCODE_PROFILE"] = "hainan"
+    try:
+        policy = json.loads(api.call("GET", "/v1/policy").body)
+    finally:
+        del os.environ["HEALTHCODE_PROFILE"]
+    assert policy["profile"] == "hainan" and policy["issuer_region"] == "460000"
+    assert json.loads(api.call("GET", "/v1/policy").body)["profile"] == "shandong"
