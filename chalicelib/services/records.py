@@ -8,6 +8,7 @@ persons are re-evaluated at once, through the one path that moves colours (asses
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -45,8 +46,9 @@ class RecordRow:
     since: date
     until: date | None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
+        """The blind index of the ID document (computed once: an HMAC per row is not free)."""
         return id_key(self.id_type, self.id_number)
 
     def record(self) -> Record:
