@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -191,9 +192,16 @@ def _handle(
         response = _respond(view(req, **params), spec.status)
     except DomainError as error:
         response = problems.from_error(error, request_id)
-    except Exception:
-        # The traceback names code, not data: bodies and tokens never reach the log.
-        log.exception("unhandled error in %s %s request_id=%s", spec.method, spec.path, request_id)
+    except Exception as error:
+        # The error's type and where it happened, never its message: messages can repeat input.
+        log.error(
+            "unhandled %s in %s %s request_id=%s\n%s",
+            type(error).__name__,
+            spec.method,
+            spec.path,
+            request_id,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         response = problems.internal(request_id)
     log.info(
         "%s %s -> %s in %.1f ms request_id=%s",

@@ -299,6 +299,7 @@ class ImportOut(BaseModel):
     unmatched: int
     errors: list[dict[str, Any]] = Field(description="one entry per problem of a bad row")
     recoloured: int
+    failed: int = Field(description="named persons not re-evaluated (re-send the batch)")
 
 
 class RegionOut(BaseModel):
@@ -308,6 +309,7 @@ class RegionOut(BaseModel):
     reevaluated: int
     recoloured: int
     deferred: int = Field(description="visitors left to the next recompare run")
+    failed: int = Field(description="visitors not re-evaluated (the next recompare retries)")
 
 
 class Change(BaseModel):

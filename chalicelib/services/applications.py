@@ -13,7 +13,7 @@ from chalicelib.domain.model import Declaration, IdType
 from chalicelib.domain.rules import evaluate, next_review
 from chalicelib.security.fields import blind_index, new_person_id
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.assessment import active_policy, gather, history_entry
+from chalicelib.services.assessment import active_policy, gather, history_entry, reassess
 from chalicelib.services.context import Context
 
 
@@ -94,4 +94,7 @@ def create(
         visits=form.declaration.visited_regions,
         visits_until=last_day(today, window),
     )
-    return person
+    # Read the records and risks again now that the person can be found: a record imported
+    # (or a region changed) between the first read and the write above would otherwise be
+    # missed by both sides. Nothing is written unless something did change.
+    return reassess(ctx.store, person.person_id, cause, now).person

@@ -10,18 +10,19 @@ continues the same pass. A run after a finished pass starts a new one. Every wri
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.errors import DomainError
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 SEGMENTS = 4
+log = logging.getLogger("healthcode.jobs.recompare")
 PAGE = 100
 CAUSE = Cause(ActorKind.SYSTEM, None, "recompare")
 
@@ -40,8 +41,9 @@ def _segment(
             counts["persons"] += 1
             try:
                 changed = reassess(ctx.store, person_id, CAUSE, now).changed
-            except DomainError:
-                counts["failed"] += 1  # deleted meanwhile, or contended: the next pass retries
+            except Exception as error:  # one person must not stop the pass; the next one retries
+                log.warning("recompare: re-evaluation failed (%s)", type(error).__name__)
+                counts["failed"] += 1
                 continue
             counts["changed" if changed else "unchanged"] += 1
         state["done"] = state["start"] is None

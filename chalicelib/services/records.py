@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import secrets
 import time
 from collections import defaultdict
@@ -33,6 +34,7 @@ from chalicelib.services.ports import Store
 
 REGION_BUDGET_SECONDS = 20.0
 WORKERS = 8
+log = logging.getLogger("healthcode.records")
 
 
 @dataclass(frozen=True)
@@ -149,37 +151,44 @@ def import_records(
     confirm: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    persons = ctx.store.persons_for_id_keys({row.key for row in rows})
-    _guard(ctx, actor, rows, persons, confirm, now)
+    keys = {row.key for row in rows}
+    _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
 
     def store_record(row: RecordRow) -> bool:
         return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now)
 
-    def recolour(item: tuple[str, list[str]]) -> bool:
+    def recolour(item: tuple[str, list[str]]) -> bool | None:
         person_id, record_ids = item
         cause = Cause(ActorKind.AUTHORITY, actor.account_id, "record:" + ",".join(record_ids))
-        return reassess(ctx.store, person_id, cause, now).changed
+        try:
+            return reassess(ctx.store, person_id, cause, now).changed
+        except Exception as error:  # one person must not stop the batch; re-sending retries
+            log.warning("import: re-evaluation failed (%s)", type(error).__name__)
+            return None
 
-    applied = duplicates = unmatched = 0
-    touched: dict[str, list[str]] = defaultdict(list)
     # Requests to DynamoDB mostly wait on the network: several at a time.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for row, new in zip(rows, pool.map(store_record, rows)):
-            if not new:
-                duplicates += 1
-                continue
-            applied += 1
+        stored = list(pool.map(store_record, rows))
+        # Looked up after the writes, so a person who applied meanwhile is found (the
+        # application, for its part, re-reads the records after it is stored).
+        persons = ctx.store.persons_for_id_keys(keys)
+        touched: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
             if row.key in persons:
+                # Duplicates too: re-sending a batch that was cut off repairs its persons.
                 touched[persons[row.key]].append(row.record_id)
-            else:
-                unmatched += 1
-        recoloured = sum(pool.map(recolour, touched.items()))
+        outcomes = list(pool.map(recolour, touched.items()))
+    applied = sum(stored)
+    unmatched = sum(1 for row, new in zip(rows, stored) if new and row.key not in persons)
+    recoloured = sum(1 for outcome in outcomes if outcome)
+    failed = sum(1 for outcome in outcomes if outcome is None)
     return {
         "applied": applied,
-        "duplicates": duplicates,
+        "duplicates": len(rows) - applied,
         "unmatched": unmatched,
         "errors": errors,
         "recoloured": recoloured,
+        "failed": failed,
     }
 
 
@@ -192,11 +201,15 @@ def set_region(
     started = time.monotonic()
     visitors = ctx.store.persons_visiting(code, shanghai_date(now))
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"region:{code}")
-    done = recoloured = 0
+    done = recoloured = failed = 0
     for person_id in visitors:
         if time.monotonic() - started > REGION_BUDGET_SECONDS:
             break
-        recoloured += reassess(ctx.store, person_id, cause, now).changed
+        try:
+            recoloured += reassess(ctx.store, person_id, cause, now).changed
+        except Exception as error:  # one visitor must not stop the others; recompare retries
+            log.warning("region: re-evaluation failed (%s)", type(error).__name__)
+            failed += 1
         done += 1
     return {
         "region_code": code,
@@ -205,4 +218,5 @@ def set_region(
         "reevaluated": done,
         "recoloured": recoloured,
         "deferred": len(visitors) - done,
+        "failed": failed,
     }

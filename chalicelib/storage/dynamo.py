@@ -293,7 +293,10 @@ class DynamoStore:
                 if entry is not None:
                     tx.save(_history_item(entry), condition=t.HistoryItem.seq.does_not_exist())
         except TransactWriteError as error:
-            raise Conflict() from error
+            codes = {r.code for r in error.cancellation_reasons or [] if r is not None}
+            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise Conflict() from error  # someone else's write came first: re-read
+            raise
 
     def history_of(self, person_id: str) -> list[HistoryEntry]:
         items = t.HistoryItem.query(person_id, consistent_read=True)
@@ -345,7 +348,9 @@ class DynamoStore:
         wanted = sorted(set(codes))
         if not wanted:
             return {}
-        return {item.region_code: Risk(item.risk) for item in t.RegionItem.batch_get(wanted)}
+        # Consistent: a region's change re-evaluates its visitors at once and must be seen.
+        found = t.RegionItem.batch_get(wanted, consistent_read=True)
+        return {item.region_code: Risk(item.risk) for item in found}
 
     def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None:
         t.RegionItem(code, risk=risk.value, updated_by=by, updated_at=at).save()
@@ -567,9 +572,7 @@ def _otp_day(newest: int) -> date:
 
 
 def _checkin(item: t.CheckinItem) -> Checkin:
-    health = json.loads(
-        decrypt(item.health_enc, f"checkins:health:{item.person_id}:{item.day}")
-    )
+    health = json.loads(decrypt(item.health_enc, f"checkins:health:{item.person_id}:{item.day}"))
     return Checkin(
         day=date.fromisoformat(item.day),
         temperature=float(health["temperature"]),

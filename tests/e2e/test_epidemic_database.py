@@ -57,7 +57,14 @@ def test_a_close_contact_record_turns_the_code_red_at_once_with_a_reason_and_his
         token=admin_token,
     )
     assert status == 200, report
-    assert report == {"applied": 1, "duplicates": 0, "unmatched": 0, "errors": [], "recoloured": 1}
+    assert report == {
+        "applied": 1,
+        "duplicates": 0,
+        "unmatched": 0,
+        "errors": [],
+        "recoloured": 1,
+        "failed": 0,
+    }
     view = api.json("GET", f"/v1/persons/{person_id}/code", token=token)[1]
     assert view["color"] == "red"
     assert view["reasons"][0]["code"] == "close_contact" and view["reasons"][0]["until"] is None
@@ -80,7 +87,14 @@ def test_importing_the_same_batch_twice_applies_it_once(
     first = api.json("POST", "/v1/admin/records", batch, token=admin_token)[1]
     again = api.json("POST", "/v1/admin/records", batch, token=admin_token)[1]
     assert (first["applied"], first["recoloured"]) == (1, 1)
-    assert again == {"applied": 0, "duplicates": 1, "unmatched": 0, "errors": [], "recoloured": 0}
+    assert again == {
+        "applied": 0,
+        "duplicates": 1,
+        "unmatched": 0,
+        "errors": [],
+        "recoloured": 0,
+        "failed": 0,
+    }
 
 
 def test_overlapping_batches_at_once_apply_each_record_exactly_once(

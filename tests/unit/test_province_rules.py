@@ -87,11 +87,19 @@ ROWS = [
     # === Shandong: the check-in rule (its other rules: test_rules.py) ===========================
     # 黄码: "有发热、干咳、气促、呼吸道症状的人员"; 发热: "体温大于或等于37.3℃"
     pytest.param(
-        "shandong", facts(checkins=[ci(0, 37.3)]), Y, ["SD-Y-checkin-fever-or-symptoms"], day(13),
+        "shandong",
+        facts(checkins=[ci(0, 37.3)]),
+        Y,
+        ["SD-Y-checkin-fever-or-symptoms"],
+        day(13),
         id="SD-Y-checkin-fever-or-symptoms: 发热（体温大于或等于37.3℃） today, until day 14",
     ),
     pytest.param(
-        "shandong", facts(checkins=[ci(0, 37.2)]), G, ["SD-G-default"], None,
+        "shandong",
+        facts(checkins=[ci(0, 37.2)]),
+        G,
+        ["SD-G-default"],
+        None,
         id="SD-G-default: 37.2℃ is no fever",
     ),
     pytest.param(
@@ -113,11 +121,19 @@ ROWS = [
     ),
     # 14 days: "连续14天以上没有发热(37.3℃以上)、持续干咳、乏力等症状" (seed 003)
     pytest.param(
-        "shandong", facts(checkins=[ci(-13, 38.0)]), Y, ["SD-Y-checkin-fever-or-symptoms"], day(0),
+        "shandong",
+        facts(checkins=[ci(-13, 38.0)]),
+        Y,
+        ["SD-Y-checkin-fever-or-symptoms"],
+        day(0),
         id="SD-Y-checkin-fever-or-symptoms: 13 days ago, today is the 14th and last day",
     ),
     pytest.param(
-        "shandong", facts(checkins=[ci(-14, 38.0)]), G, ["SD-G-default"], None,
+        "shandong",
+        facts(checkins=[ci(-14, 38.0)]),
+        G,
+        ["SD-G-default"],
+        None,
         id="SD-G-default: fever 14 days ago is over",
     ),
     pytest.param(
@@ -137,7 +153,11 @@ ROWS = [
         id="SD-Y-checkin-fever-or-symptoms: the most recent abnormal check-in counts",
     ),
     pytest.param(
-        "shandong", facts(checkins=[ci(1, 39.0)]), G, ["SD-G-default"], None,
+        "shandong",
+        facts(checkins=[ci(1, 39.0)]),
+        G,
+        ["SD-G-default"],
+        None,
         id="SD-G-default: a check-in dated tomorrow is not read today",
     ),
     pytest.param(
@@ -150,24 +170,44 @@ ROWS = [
     ),
     # === Hubei: "持“紅碼”者為確診(含臨床診斷)、疑似、發熱病例" ===================================
     pytest.param(
-        "hubei", facts(rec("confirmed")), R, ["HB-R-confirmed"], None,
+        "hubei",
+        facts(rec("confirmed")),
+        R,
+        ["HB-R-confirmed"],
+        None,
         id="HB-R-confirmed: 持“紅碼”者為確診(含臨床診斷)",
     ),
     pytest.param(
-        "hubei", facts(rec("suspected", -3)), R, ["HB-R-suspected"], None,
+        "hubei",
+        facts(rec("suspected", -3)),
+        R,
+        ["HB-R-suspected"],
+        None,
         id="HB-R-suspected: 持“紅碼”者為……疑似",
     ),
     pytest.param(
-        "hubei", facts(rec("fever_clinic", -2)), R, ["HB-R-fever-case"], day(11),
+        "hubei",
+        facts(rec("fever_clinic", -2)),
+        R,
+        ["HB-R-fever-case"],
+        day(11),
         id="HB-R-fever-case: 持“紅碼”者為……發熱病例",
     ),
     pytest.param(
-        "hubei", facts(rec("fever_clinic", -2), rec("cleared", 0)), G, ["HB-G-default"], None,
+        "hubei",
+        facts(rec("fever_clinic", -2), rec("cleared", 0)),
+        G,
+        ["HB-G-default"],
+        None,
         id="HB-G-default: a fever case ruled out (cleared) is green again",
     ),
     # "持“黃碼”者為密切接觸者、居家隔離且尚未復核新冠肺炎癥狀,或集中隔離未滿14天的人員"
     pytest.param(
-        "hubei", facts(rec("close_contact", -5)), Y, ["HB-Y-close-contact"], None,
+        "hubei",
+        facts(rec("close_contact", -5)),
+        Y,
+        ["HB-Y-close-contact"],
+        None,
         id="HB-Y-close-contact: 持“黃碼”者為密切接觸者",
     ),
     pytest.param(
@@ -195,7 +235,11 @@ ROWS = [
         id="HB-Y-centralised-isolation: 集中隔離未滿14天 (day 14)",
     ),
     pytest.param(
-        "hubei", facts(rec("abroad_quarantine", -14)), G, ["HB-G-default"], None,
+        "hubei",
+        facts(rec("abroad_quarantine", -14)),
+        G,
+        ["HB-G-default"],
+        None,
         id="HB-G-default: 集中隔離滿14天",
     ),
     pytest.param(
@@ -208,7 +252,11 @@ ROWS = [
     ),
     # "持“綠碼”者為“非四類”身體健康人員。“綠碼”人員經過卡口時,自覺接受測溫,無發熱癥狀準予通行"
     pytest.param(
-        "hubei", facts(checkins=[ci(0, 37.3)]), Y, ["HB-Y-checkin-fever-or-symptoms"], day(13),
+        "hubei",
+        facts(checkins=[ci(0, 37.3)]),
+        Y,
+        ["HB-Y-checkin-fever-or-symptoms"],
+        day(13),
         id="HB-Y-checkin-fever-or-symptoms: 無發熱癥狀準予通行 — fever at check-in",
     ),
     pytest.param(
@@ -220,7 +268,11 @@ ROWS = [
         id="HB-Y-checkin-fever-or-symptoms: 身體健康人員 — any symptom at check-in",
     ),
     pytest.param(
-        "hubei", facts(temperature=38.1), Y, ["HB-Y-declared-fever"], day(13),
+        "hubei",
+        facts(temperature=38.1),
+        Y,
+        ["HB-Y-declared-fever"],
+        day(13),
         id="HB-Y-declared-fever: 無發熱癥狀準予通行 — declared fever",
     ),
     pytest.param(
@@ -232,7 +284,11 @@ ROWS = [
         id="HB-Y-declared-symptoms: 身體健康人員 — declared symptom",
     ),
     pytest.param(
-        "hubei", facts(contact_with_case=True), Y, ["HB-Y-contact-declared"], day(13),
+        "hubei",
+        facts(contact_with_case=True),
+        Y,
+        ["HB-Y-contact-declared"],
+        day(13),
         id="HB-Y-contact-declared: 持“黃碼”者為密切接觸者 — declared contact",
     ),
     pytest.param(
@@ -244,30 +300,54 @@ ROWS = [
         id="HB-R-confirmed: red beats yellow, both reasons listed",
     ),
     pytest.param(
-        "hubei", facts(checkins=clean_run(-3, 0)), G, ["HB-G-default"], None,
+        "hubei",
+        facts(checkins=clean_run(-3, 0)),
+        G,
+        ["HB-G-default"],
+        None,
         id="HB-G-default: 持“綠碼”者為“非四類”身體健康人員",
     ),
     pytest.param(
-        "hubei", facts(previous=R), G, ["HB-G-default"], None,
+        "hubei",
+        facts(previous=R),
+        G,
+        ["HB-G-default"],
+        None,
         id="HB-G-default: 根據居民健康狀況三色碼可相互轉換 — no hold in Hubei",
     ),
     # === Hainan: 結合防疫大數據信息比對校驗 / 入瓊的“紅碼”人員原則上予以勸返 =====================
     pytest.param(
-        "hainan", facts(rec("confirmed")), R, ["HN-R-confirmed"], None,
+        "hainan",
+        facts(rec("confirmed")),
+        R,
+        ["HN-R-confirmed"],
+        None,
         id="HN-R-confirmed: 結合防疫大數據信息比對校驗 — confirmed",
     ),
     pytest.param(
-        "hainan", facts(rec("suspected")), R, ["HN-R-suspected"], None,
+        "hainan",
+        facts(rec("suspected")),
+        R,
+        ["HN-R-suspected"],
+        None,
         id="HN-R-suspected: 結合防疫大數據信息比對校驗 — suspected",
     ),
     pytest.param(
-        "hainan", facts(rec("asymptomatic")), R, ["HN-R-asymptomatic"], None,
+        "hainan",
+        facts(rec("asymptomatic")),
+        R,
+        ["HN-R-asymptomatic"],
+        None,
         id="HN-R-asymptomatic: 結合防疫大數據信息比對校驗 — asymptomatic",
     ),
     # "“黃碼”人員一律按規定實行居家或集中隔離觀察"
     *[
         pytest.param(
-            "hainan", facts(rec(category)), Y, ["HN-Y-isolation-record"], until,
+            "hainan",
+            facts(rec(category)),
+            Y,
+            ["HN-Y-isolation-record"],
+            until,
             id=f"HN-Y-isolation-record: 居家或集中隔離觀察 — {category}",
         )
         for category, until in (
@@ -278,12 +358,20 @@ ROWS = [
     ],
     # "醫療機構對普通患者要一個不漏通過“健康一碼通”進行登記,并通過系統推送到社區進行追蹤管理"
     pytest.param(
-        "hainan", facts(rec("fever_clinic", -4)), Y, ["HN-Y-fever-clinic"], day(9),
+        "hainan",
+        facts(rec("fever_clinic", -4)),
+        Y,
+        ["HN-Y-fever-clinic"],
+        day(9),
         id="HN-Y-fever-clinic: 醫療機構……登記,推送到社區進行追蹤管理",
     ),
     # "進行每日健康打卡,會獲得相應顏色的健康碼。持綠碼的,表示當前無癥狀"
     pytest.param(
-        "hainan", facts(checkins=[ci(0, 37.3)]), Y, ["HN-Y-checkin-fever-or-symptoms"], day(13),
+        "hainan",
+        facts(checkins=[ci(0, 37.3)]),
+        Y,
+        ["HN-Y-checkin-fever-or-symptoms"],
+        day(13),
         id="HN-Y-checkin-fever-or-symptoms: 持綠碼的,表示當前無癥狀 — fever",
     ),
     pytest.param(
@@ -295,7 +383,11 @@ ROWS = [
         id="HN-Y-checkin-fever-or-symptoms: 當前無癥狀 — any symptom",
     ),
     pytest.param(
-        "hainan", facts(temperature=37.5), Y, ["HN-Y-declared-fever"], day(13),
+        "hainan",
+        facts(temperature=37.5),
+        Y,
+        ["HN-Y-declared-fever"],
+        day(13),
         id="HN-Y-declared-fever: 申報的健康數據 — declared fever",
     ),
     pytest.param(
@@ -307,15 +399,27 @@ ROWS = [
         id="HN-Y-declared-symptoms: 申報的健康數據 — declared symptom",
     ),
     pytest.param(
-        "hainan", facts(contact_with_case=True), Y, ["HN-Y-contact-declared"], day(13),
+        "hainan",
+        facts(contact_with_case=True),
+        Y,
+        ["HN-Y-contact-declared"],
+        day(13),
         id="HN-Y-contact-declared: 申報……結合防疫大數據信息比對校驗",
     ),
     pytest.param(
-        "hainan", facts(), G, ["HN-G-default"], None,
+        "hainan",
+        facts(),
+        G,
+        ["HN-G-default"],
+        None,
         id="HN-G-default: 持綠碼的,表示當前無癥狀 — new application",
     ),
     pytest.param(
-        "hainan", facts(previous=G), G, ["HN-G-default"], None,
+        "hainan",
+        facts(previous=G),
+        G,
+        ["HN-G-default"],
+        None,
         id="HN-G-default: green needs no check-in streak",
     ),
     # "紅碼、黃碼人員須連續14天健康打卡登記信息,且滿足相關條件后才可轉為綠碼"
