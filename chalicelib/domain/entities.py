@@ -45,6 +45,7 @@ class Person:
     history_seq: int = 0
     history_hash: str | None = None
     id_key: str = ""  # the blind index of the ID document: how records find the person
+    due: date | None = None  # the review day: when the colour may change by itself
 
 
 @dataclass(frozen=True)

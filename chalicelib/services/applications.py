@@ -83,6 +83,7 @@ def create(
     person = replace(person, history_seq=entry.seq, history_hash=entry.hash)
     link = Link(account_id, person.person_id, relation, now)
     due = next_review(assessment, facts, today)
+    person = replace(person, due=due)
     window = active_policy().defaults.window_days
     ctx.store.create_person(
         person,

@@ -118,10 +118,12 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
     )
     assessment = evaluate(active_policy(), facts, today)
     same_colour = assessment.color is person.color
+    review = next_review(assessment, facts, today)
     unchanged = (
         same_colour
         and assessment.reasons == person.reasons
         and assessment.rules_version == person.rules_version
+        and review == person.due  # e.g. a record dated to start later moves the review day
     )
     if unchanged:
         return Outcome(person, changed=False, stored=False)
@@ -136,6 +138,7 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         version=person.version + 1,
         history_seq=entry.seq if entry else person.history_seq,
         history_hash=entry.hash if entry else person.history_hash,
+        due=review,
     )
-    store.save_assessment(updated, person.version, entry, next_review(assessment, facts, today))
+    store.save_assessment(updated, person.version, entry, review)
     return Outcome(updated, changed=entry is not None, stored=True)

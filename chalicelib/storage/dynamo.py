@@ -694,6 +694,7 @@ def _person(item: t.PersonItem) -> Person:
         history_seq=int(item.history_seq or 0),
         history_hash=item.history_hash,
         id_key=item.id_key,
+        due=date.fromisoformat(item.due_key.partition("#")[0]) if item.due_key else None,
     )
 
 

@@ -70,3 +70,34 @@ def test_the_chain_check_finds_an_entry_edited_in_the_table(dynamo_tables: str) 
         ExpressionAttributeValues={":c": {"S": "red"}},
     )
     assert verify_chains(ctx.store)["broken"][person_id] == [1]
+
+
+def test_a_record_dated_to_start_later_turns_the_code_on_its_first_day(
+    dynamo_tables: str,
+) -> None:
+    from datetime import timedelta
+
+    from chalicelib.domain.clock import shanghai_date
+    from chalicelib.domain.model import Category
+    from chalicelib.services.expire import expire
+    from chalicelib.services.records import RecordRow, import_records
+
+    ctx = Context(DynamoStore(), ConsoleSender())
+    person_id = _apply(ctx)
+    person = ctx.store.get_person(person_id, consistent=True)
+    now = utcnow()
+    starts = shanghai_date(now) + timedelta(days=3)
+    row = RecordRow(
+        "R-later-" + person_id,
+        person.id_type,
+        person.id_number,
+        Category.CLOSE_CONTACT,
+        starts,
+        None,
+    )
+    admin = AccessClaims("admin-1", frozenset({Role.ADMIN}), None)
+    report = import_records(ctx, admin, [row], [], None, now)
+    assert report["applied"] == 1 and report["recoloured"] == 0  # not yet active
+    assert person_id in ctx.store.persons_due(starts)
+    expire(ctx, now + timedelta(days=3), watermark="expire-later-test")
+    assert ctx.store.get_person(person_id, consistent=True).color.value == "red"

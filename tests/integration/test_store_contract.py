@@ -92,7 +92,7 @@ def store_person(
 ) -> Person:
     """Creates the person as an application would; returns it with its history head."""
     entry = first_entry(person)
-    person = replace(person, history_seq=1, history_hash=entry.hash)
+    person = replace(person, history_seq=1, history_hash=entry.hash, due=due)
     link = Link("acc", person.person_id, "self", NOW)
     store.create_person(person, person.id_key, link, markers, entry, due)
     return person
@@ -129,7 +129,13 @@ def test_a_reassessment_is_stored_over_its_version_only_with_its_history_entry(
         ),
     )
     green = replace(
-        person, color=Color.GREEN, reasons=(), version=1, history_seq=2, history_hash=entry.hash
+        person,
+        color=Color.GREEN,
+        reasons=(),
+        version=1,
+        history_seq=2,
+        history_hash=entry.hash,
+        due=None,
     )
     store.save_assessment(green, 0, entry, None)
     with pytest.raises(Conflict):
