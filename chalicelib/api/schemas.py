@@ -146,6 +146,18 @@ class RecordIn(_In):
 
     _id_number = field_validator("id_number")(_document_number)
 
+    @field_validator("record_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        # `appeal-…` ids are the service's own: cleared records written by appeal decisions.
+        if value.startswith("appeal-"):
+            raise PydanticCustomError(
+                "reserved_record_id",
+                "record ids starting with appeal- are reserved",
+                {"message_zh": "以 appeal- 开头的记录编号为系统保留"},
+            )
+        return value
+
     @model_validator(mode="after")
     def _order(self) -> RecordIn:
         if self.until is not None and self.until < self.since:

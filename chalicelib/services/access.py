@@ -12,13 +12,13 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.ports import Store
 
-_PERSON_ID = re.compile(r"^[0-9a-f]{16}$")
+PERSON_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
 def person_for(
     store: Store, actor: AccessClaims, person_id: str, *, consistent: bool = False
 ) -> tuple[Person, Link]:
-    if not _PERSON_ID.match(person_id):
+    if not PERSON_ID.match(person_id):
         raise NotFound()
     link = store.get_link(actor.account_id, person_id)
     person = store.get_person(person_id, consistent=consistent) if link else None

@@ -4,6 +4,7 @@ with its reason in the history."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import replace
 from datetime import datetime
@@ -20,6 +21,7 @@ from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 DECISIONS = ("corrected", "rejected")
+APPEAL_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
 def file(
@@ -62,7 +64,7 @@ def listing(ctx: Context, status: str) -> dict[str, Any]:
 def resolve(
     ctx: Context, actor: AccessClaims, appeal_id: str, decision: str, reason: str, now: datetime
 ) -> dict[str, Any]:
-    appeal = ctx.store.get_appeal(appeal_id)
+    appeal = ctx.store.get_appeal(appeal_id) if APPEAL_ID.match(appeal_id) else None
     if appeal is None:
         raise NotFound()
     resolved = replace(

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.history import HistoryEntry, broken_links
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.access import person_for
+from chalicelib.services.access import PERSON_ID, person_for
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
 
@@ -31,6 +31,8 @@ def for_holder(ctx: Context, actor: AccessClaims, person_id: str) -> dict[str, A
 
 
 def for_authority(ctx: Context, person_id: str) -> dict[str, Any]:
+    if not PERSON_ID.match(person_id):
+        raise NotFound()
     entries = ctx.store.history_of(person_id)
     if not entries:
         raise NotFound()

@@ -313,3 +313,25 @@ def test_an_operators_profile_wins_over_the_stages(api: Api) -> None:
         del os.environ["HEALTHCODE_PROFILE"]
     assert policy["profile"] == "hainan" and policy["issuer_region"] == "460000"
     assert json.loads(api.call("GET", "/v1/policy").body)["profile"] == "shandong"
+
+
+def test_malformed_ids_on_admin_paths_are_not_found(api: Api, admin_token: str) -> None:
+    for path in ("/v1/admin/persons/" + "x" * 3000 + "/history",):
+        assert api.json("GET", path, token=admin_token)[0] == 404
+    status, _ = api.json(
+        "POST",
+        "/v1/admin/appeals/" + "y" * 3000 + "/resolve",
+        {"decision": "rejected", "reason": "无"},
+        token=admin_token,
+    )
+    assert status == 404
+
+
+def test_appeal_record_ids_are_reserved(api: Api, holder: Holder, admin_token: str) -> None:
+    report = api.json(
+        "POST",
+        "/v1/admin/records",
+        {"records": [row("appeal-0001", holder[2], "cleared")]},
+        token=admin_token,
+    )[1]
+    assert report["applied"] == 0 and report["errors"][0]["field"] == "record_id"
