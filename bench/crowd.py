@@ -82,6 +82,16 @@ class _Collecting:
     def create_person(self, *args: Any, **kwargs: Any) -> None:
         self.created.append(_Creation(*args, **kwargs))
 
+    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
+        # create() re-reads the person it just stored (to see records that arrived meanwhile).
+        last = self.created[-1].person if self.created else None
+        if last is not None and last.person_id == person_id:
+            return last
+        return self._store.get_person(person_id, consistent=consistent)
+
+    def checkins_of(self, person_id: str, first: date, last: date) -> list[Any]:
+        return []
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
