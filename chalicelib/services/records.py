@@ -106,12 +106,15 @@ def _guard(
     persons: dict[str, str],
     confirm: str | None,
     now: datetime,
-) -> None:
+) -> int | None:
     """An import that would recolour more than both guard_fraction of all persons and
-    guard_minimum persons needs a second admin's confirmation of the same batch."""
+    guard_minimum persons needs a second admin's confirmation of the same batch. What one admin
+    recoloured earlier the same day counts too, so splitting a large import into small
+    batches does not get round it. Returns that day's count so far (None when confirmed)."""
     minimum = config.guard_minimum()
-    if len(persons) <= minimum:
-        return  # it cannot recolour more persons than it names
+    earlier = int(ctx.store.get_state(_day_count(actor, now)) or 0)
+    if confirm is None and earlier + len(persons) <= minimum:
+        return earlier  # it cannot recolour more persons than it names
     digest = _digest(rows)
     if confirm is not None:
         pending = ctx.store.get_state(f"guard:{confirm}")
@@ -122,11 +125,12 @@ def _guard(
             raise SecondAdminRequired()
         if ctx.store.take_state(f"guard:{confirm}") is None:
             raise ReportMismatch()  # another confirmation used it first
-        return
+        return None
     transitions = _would_recolour(ctx.store, persons, rows, shanghai_date(now))
     would, total = sum(transitions.values()), ctx.store.count_persons()
-    if would <= minimum or would <= total * config.guard_fraction():
-        return
+    counted = earlier + would
+    if counted <= minimum or counted <= total * config.guard_fraction():
+        return earlier
     report_id = secrets.token_hex(8)
     report = {
         "report_id": report_id,
@@ -135,12 +139,17 @@ def _guard(
         "total_persons": total,
         "threshold": {"fraction": config.guard_fraction(), "minimum": minimum},
         "records": len(rows),
+        "recoloured_earlier_today": earlier,
         "created_at": now.isoformat(timespec="seconds"),
     }
     ctx.store.put_state(
         f"guard:{report_id}", json.dumps({**report, "batch": digest, "admin": actor.account_id})
     )
     raise MassRecolouring(report)
+
+
+def _day_count(actor: AccessClaims, now: datetime) -> str:
+    return f"guard-day:{actor.account_id}:{shanghai_date(now).isoformat()}"
 
 
 def import_records(
@@ -152,7 +161,7 @@ def import_records(
     now: datetime,
 ) -> dict[str, Any]:
     keys = {row.key for row in rows}
-    _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
+    earlier = _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
 
     def store_record(row: RecordRow) -> bool:
         return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now)
@@ -182,6 +191,9 @@ def import_records(
     unmatched = sum(1 for row, new in zip(rows, stored) if new and row.key not in persons)
     recoloured = sum(1 for outcome in outcomes if outcome)
     failed = sum(1 for outcome in outcomes if outcome is None)
+    if earlier is not None and recoloured:
+        # Not atomic: two imports by one admin at the same moment may both pass the guard.
+        ctx.store.put_state(_day_count(actor, now), str(earlier + recoloured))
     return {
         "applied": applied,
         "duplicates": len(rows) - applied,

@@ -335,3 +335,23 @@ def test_appeal_record_ids_are_reserved(api: Api, holder: Holder, admin_token: s
         token=admin_token,
     )[1]
     assert report["applied"] == 0 and report["errors"][0]["field"] == "record_id"
+
+
+def test_splitting_a_mass_recolouring_into_small_batches_still_trips_the_guard(
+    api: Api, client: object, new_phone: Callable[[], str], small_guard: None
+) -> None:
+    from tests.e2e.conftest import _admin
+
+    admin = _admin(client, "13800000002")  # type: ignore[arg-type]
+    people = []
+    for _ in range(3):
+        id_number = resident_id()
+        api.json("POST", "/v1/applications", application(id_number), token=api.login(new_phone()))
+        people.append(id_number)
+    first = {"records": [row(_rid(), n, "confirmed") for n in people[:2]]}
+    status, report = api.json("POST", "/v1/admin/records", first, token=admin)
+    assert status == 200 and report["recoloured"] == 2  # 2 is within the guard's minimum
+    second = {"records": [row(_rid(), people[2], "confirmed")]}
+    status, problem = api.json("POST", "/v1/admin/records", second, token=admin)
+    assert status == 409 and problem["code"] == "mass_recolouring"
+    assert problem["report"]["recoloured_earlier_today"] == 2
