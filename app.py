@@ -2,7 +2,17 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, auth, authority, checkins, checkpoints, holders, jobs, meta
+from chalicelib.api import (
+    admin,
+    auth,
+    authority,
+    checkins,
+    checkpoints,
+    family,
+    holders,
+    jobs,
+    meta,
+)
 from chalicelib.api.logs import configure_logging
 
 app = Chalice(app_name="healthcode")
@@ -12,6 +22,7 @@ configure_logging(app)
 for blueprint in (
     auth.bp,
     holders.bp,
+    family.bp,
     checkins.bp,
     checkpoints.bp,
     admin.bp,

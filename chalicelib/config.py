@@ -147,3 +147,31 @@ def guard_minimum() -> int:
 
 def import_batch_limit() -> int:
     return _int("HEALTHCODE_IMPORT_BATCH_LIMIT", 1000)
+
+
+# Family (为家人代办) and paper codes
+
+
+def max_dependents() -> int:
+    """How many family members one guardian may act for."""
+    return _int("HEALTHCODE_MAX_DEPENDENTS", 10)
+
+
+def max_guardians() -> int:
+    """How many guardians may act for one person."""
+    return _int("HEALTHCODE_MAX_GUARDIANS", 3)
+
+
+def share_code_seconds() -> int:
+    """How long a share code (consent to bind a person who already holds a code) lives."""
+    return _int("HEALTHCODE_SHARE_CODE_SECONDS", 24 * 3600)
+
+
+def paper_code_days() -> int:
+    """A paper code is valid from its issue date to this many days later (Asia/Shanghai)."""
+    return _int("HEALTHCODE_PAPER_CODE_DAYS", 14)
+
+
+def by_phone_hourly_cap() -> int:
+    """Lookups by a guardian's phone one checker may make per hour."""
+    return _int("HEALTHCODE_BY_PHONE_HOURLY_CAP", 30)

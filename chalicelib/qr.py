@@ -89,11 +89,17 @@ def _png(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -
     return out + chunk(b"IEND", b"")
 
 
-def _svg(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -> str:
+def svg_group(data: str, color: str) -> tuple[int, str]:
+    """The framed code as SVG elements in module units (to place inside a larger drawing), and
+    the side of the square they fill."""
+    side, elements = _svg_elements(_make(data).matrix, COLORS[color])
+    return side, "".join(elements)
+
+
+def _svg_elements(matrix: Sequence[Sequence[int]], hex_color: str) -> tuple[int, list[str]]:
     n = len(matrix)
     off = QUIET + FRAME
     side = n + 2 * off
-    height = side + (CAPTION_HEIGHT if caption else 0)
     path: list[str] = []
     for y, row in enumerate(matrix):
         x = 0
@@ -105,18 +111,26 @@ def _svg(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -
                 path.append(f"M{start + off} {y + off}h{x - start}v1h{start - x}z")
             else:
                 x += 1
-    parts = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {height}" '
-            f'width="{side * SCALE}" height="{height * SCALE}" shape-rendering="crispEdges">'
-        ),
-        f'<rect width="{side}" height="{height}" fill="#fff"/>',
+    return side, [
         f'<rect width="{side}" height="{side}" fill="{hex_color}"/>',
         (
             f'<rect x="{FRAME}" y="{FRAME}" width="{side - 2 * FRAME}" '
             f'height="{side - 2 * FRAME}" fill="#fff"/>'
         ),
         f'<path fill="#000" d="{"".join(path)}"/>',
+    ]
+
+
+def _svg(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -> str:
+    side, elements = _svg_elements(matrix, hex_color)
+    height = side + (CAPTION_HEIGHT if caption else 0)
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {height}" '
+            f'width="{side * SCALE}" height="{height * SCALE}" shape-rendering="crispEdges">'
+        ),
+        f'<rect width="{side}" height="{height}" fill="#fff"/>',
+        *elements,
     ]
     if caption:
         text = escape(caption)

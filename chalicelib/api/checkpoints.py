@@ -25,3 +25,19 @@ def verify(req: Req) -> dict[str, Any]:
 
     form = req.body()
     return check(req.ctx, req.actor, form.token, form.place_id, req.now)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/verify/by-phone",
+    summary="The family members of the guardian with this phone (people without a phone)",
+    roles=CHECKER,
+    body="ByPhoneIn",
+    response="ByPhoneOut",
+)
+def by_phone(req: Req) -> dict[str, Any]:
+    from chalicelib.services.lookup import by_phone as look_up
+
+    form = req.body()
+    return look_up(req.ctx, req.actor, form.phone, form.place_id, req.now)

@@ -98,3 +98,53 @@ def appeal(req: Req, person_id: str) -> dict[str, Any]:
     from chalicelib.services.appeals import file
 
     return file(req.ctx, req.actor, person_id, req.body().message, req.now)
+
+
+_PAPER_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/persons/{person_id}/paper-code",
+    summary="A printable paper code, valid 14 days (pdf by default)",
+    query=("format",),
+    produces=tuple(_PAPER_TYPES.values()),
+)
+def paper_code(req: Req, person_id: str) -> Binary:
+    from chalicelib.services.paper import paper_code as printable
+
+    fmt = req.query("format", "pdf") or "pdf"
+    if fmt not in _PAPER_TYPES:
+        raise InvalidInput(
+            "format must be pdf, png or svg.",
+            "format 须为 pdf、png 或 svg。",
+            code="invalid_format",
+        )
+    return Binary(printable(req.ctx, req.actor, person_id, fmt, req.now), _PAPER_TYPES[fmt])
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/persons/{person_id}/paper-code/revoke",
+    summary="Revoke every paper code printed so far",
+    response="RevokedOut",
+)
+def revoke_paper_codes(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.paper import revoke
+
+    return revoke(req.ctx, req.actor, person_id, req.now)
+
+
+@route(
+    bp,
+    "DELETE",
+    "/v1/persons/{person_id}",
+    summary="Delete the person's data (注销)",
+    status=204,
+)
+def erase(req: Req, person_id: str) -> None:
+    from chalicelib.services.erase import erase as delete
+
+    delete(req.ctx, req.actor, person_id, req.now)

@@ -12,6 +12,7 @@ from chalicelib.domain.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    FormatUnavailable,
     InvalidInput,
     MassRecolouring,
     NotFound,
@@ -30,6 +31,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (MassRecolouring, 409),
     (Conflict, 409),
     (RateLimited, 429),
+    (FormatUnavailable, 406),
     (InvalidInput, 400),
 )
 
@@ -39,6 +41,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    406: "Not Acceptable",
     409: "Conflict",
     413: "Payload Too Large",
     415: "Unsupported Media Type",

@@ -123,6 +123,26 @@ class ApplicationIn(_In):
         )
 
 
+class FamilyIn(ApplicationIn):
+    """An application for a family member, and how they are related to the caller. With
+    `share_code` (from the holder or a current guardian) it binds a person who already holds a
+    code instead; the ID number and name must be theirs."""
+
+    relation: Annotated[
+        Literal["parent", "child", "spouse", "grandparent", "grandchild", "sibling", "other"],
+        Field(description="the family member is the caller's … (parent: 父母, child: 子女, …)"),
+    ]
+    share_code: Annotated[
+        StrictStr | None,
+        Field(pattern=r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$", examples=["K7QX-M2PD"]),
+    ] = None
+
+
+class ByPhoneIn(_In):
+    phone: Phone
+    place_id: PlaceId | None = None
+
+
 class VerifyIn(_In):
     token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
     place_id: PlaceId | None = None
@@ -287,6 +307,29 @@ class MeOut(BaseModel):
     phone: str
     roles: list[str]
     persons: list[PersonSummary]
+
+
+class FamilyOut(BaseModel):
+    family: list[PersonSummary]
+
+
+class ShareCodeOut(BaseModel):
+    share_code: str
+    expires_at: str
+
+
+class RevokedOut(BaseModel):
+    revoked_before: str = Field(description="paper codes printed before this verify as revoked")
+
+
+class PersonAtCheckpoint(BaseModel):
+    masked_name: str
+    color: Literal["green", "yellow", "red"]
+    pass_: bool = Field(alias="pass")
+
+
+class ByPhoneOut(BaseModel):
+    people: list[PersonAtCheckpoint]
 
 
 class VerifyOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,3 +22,8 @@ def shanghai_date(instant: datetime) -> date:
 def last_day(start: date, days: int) -> date:
     """The last calendar day (inclusive) of a period of `days` days starting on `start`."""
     return start + timedelta(days=days - 1)
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after the Asia/Shanghai calendar day `day`."""
+    return datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)

@@ -46,6 +46,9 @@ class Person:
     history_hash: str | None = None
     id_key: str = ""  # the blind index of the ID document: how records find the person
     due: date | None = None  # the review day: when the colour may change by itself
+    self_held: bool = False  # the person holds their own code (a `self` link)
+    guardians: int = 0  # current guardians (为家人代办), at most config.max_guardians()
+    paper_not_before: datetime | None = None  # paper codes printed before this are revoked
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Status:
     person_id: str
     color: Color
     name: str
+    paper_not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class Scan:
     color: Color | None
     reason: str | None
     person_id: str | None
+    via: str = "token"  # `token` (a QR) or `phone` (lookup by a guardian's phone)
 
 
 @dataclass(frozen=True)

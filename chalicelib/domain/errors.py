@@ -127,3 +127,59 @@ class ReportMismatch(Conflict):
     code = "report_mismatch"
     message = "The confirmation does not match a pending report for this batch."
     message_zh = "确认编号与本批数据的待确认报告不符。"
+
+
+# Family (为家人代办) ---------------------------------------------------------------------------
+
+
+class AlreadyBound(Conflict):
+    code = "already_bound"
+    message = "You already act for this person."
+    message_zh = "您已绑定该家人。"
+
+
+class TooManyDependents(Conflict):
+    code = "too_many_dependents"
+    message = "You already act for the most family members allowed."
+    message_zh = "您绑定的家人已达上限。"
+
+
+class TooManyGuardians(Conflict):
+    code = "too_many_guardians"
+    message = "This person already has the most guardians allowed."
+    message_zh = "该人员的代办人已达上限。"
+
+
+class LastGuardian(Conflict):
+    code = "last_guardian"
+    message = (
+        "You are this person's only guardian: bind another guardian first, or delete the "
+        "person's data instead."
+    )
+    message_zh = "您是该人员唯一的代办人：请先绑定其他代办人，或改为注销其信息。"
+
+
+class InvalidShareCode(InvalidInput):
+    code = "invalid_share_code"
+    message = "The share code is wrong, used or expired, or it is for someone else."
+    message_zh = "授权码错误、已使用或已过期，或不属于该人员。"
+
+
+class ConsentRequired(AlreadyApplied):
+    message = (
+        "A health code has already been issued for this ID document. To act for this person, "
+        "ask the holder or a guardian for a share code and send it as share_code."
+    )
+    message_zh = "该证件已申领健康码。如需代办，请向持码人或其代办人索取授权码，并填入 share_code。"
+
+
+class HolderOnly(Forbidden):
+    code = "holder_only"
+    message = "Only the holder can delete the data of a person who holds their own code."
+    message_zh = "本人持码的人员信息只能由本人注销。"
+
+
+class FormatUnavailable(DomainError):
+    code = "format_unavailable"
+    message = "This server cannot draw that format (no CJK font for PNG); ask for pdf or svg."
+    message_zh = "服务器无法生成该格式（缺少中文字体），请改用 pdf 或 svg。"

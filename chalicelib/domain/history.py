@@ -72,3 +72,19 @@ def broken_links(entries: list[HistoryEntry]) -> list[int]:
             broken.append(entry.seq)
         prev_hash = entry.hash
     return broken
+
+
+def anonymised(entries: list[HistoryEntry], new_id: str) -> list[HistoryEntry]:
+    """A deleted person's history as anonymous statistics: under `new_id`, without the holder's
+    or guardian's account, sources reduced to their kind (`record`, `checkin`, …; a region code
+    is kept), chained again so that `verify-history` still checks it."""
+    kept: list[HistoryEntry] = []
+    seq, prev = 0, None
+    for entry in entries:
+        actor = entry.actor if entry.actor_kind in (ActorKind.SYSTEM, ActorKind.AUTHORITY) else None
+        kind, _, detail = entry.source.partition(":")
+        source = entry.source if kind == "region" else kind
+        placed = next_entry(seq, prev, replace(entry, person_id=new_id, actor=actor, source=source))
+        kept.append(placed)
+        seq, prev = placed.seq, placed.hash
+    return kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chalicelib import config
 from chalicelib.domain.clock import last_day, shanghai_date
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import NotFound
@@ -55,7 +56,9 @@ def create(
     now: datetime,
 ) -> Person:
     """A new code holder: assessed against the epidemic database at once, linked to the account
-    that applied, with the first entry of its colour history. Raises AlreadyApplied."""
+    that applied (as the holder, relation `self`, or as a guardian), with the first entry of its
+    colour history. Raises AlreadyApplied, and TooManyDependents for a guardian at the limit."""
+    own = relation == "self"
     key = id_key(form.id_type, form.id_number)
     today = shanghai_date(now)
     facts = gather(ctx.store, form.declaration, today, key)
@@ -78,6 +81,8 @@ def create(
         rules_version=assessment.rules_version,
         created_at=now,
         id_key=key,
+        self_held=own,
+        guardians=0 if own else 1,
     )
     entry = history_entry(person, assessment, cause, now, previous=None)
     person = replace(person, history_seq=entry.seq, history_hash=entry.hash)
@@ -94,6 +99,7 @@ def create(
         due,
         visits=form.declaration.visited_regions,
         visits_until=last_day(today, window),
+        dependent_limit=None if own else config.max_dependents(),
     )
     # Read the records and risks again now that the person can be found: a record imported
     # (or a region changed) between the first read and the write above would otherwise be

@@ -45,10 +45,12 @@ class Store(Protocol):
         due: date | None,
         visits: tuple[str, ...] = (),
         visits_until: date | None = None,
+        dependent_limit: int | None = None,
     ) -> None:
         """Person, link, uniqueness markers (e.g. `id:<blind index>`), the first history entry and
         the declared visits (region -> person, counting until `visits_until`) in one transaction.
-        Raises AlreadyApplied when a marker is already taken."""
+        Raises AlreadyApplied when a marker is already taken. A guardian's link (relation other
+        than `self`) also counts against the account's `dependent_limit` (TooManyDependents)."""
 
     def persons_for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
         """The person holding each ID (by its blind index), for those that have one."""
@@ -149,3 +151,46 @@ class Store(Protocol):
     def get_watermark(self, name: str) -> str | None: ...
 
     def set_watermark(self, name: str, value: str) -> None: ...
+
+    # Family (为家人代办), paper codes, lookups, deletion (注销)
+    def bind(
+        self,
+        link: Link,
+        *,
+        share_key: str,
+        now: datetime,
+        max_dependents: int,
+        max_guardians: int,
+    ) -> None:
+        """Binds a guardian to a person who holds a code, consuming the one-time share code
+        `share_key` (a marker for that person, not expired), in one transaction. Raises
+        InvalidShareCode, AlreadyBound, TooManyDependents or TooManyGuardians."""
+
+    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None: ...
+
+    def unbind(self, account_id: str, person_id: str) -> None:
+        """Removes a guardian's link at once. Raises NotFound when there is none (or it is the
+        person's own) and LastGuardian when nobody else could act for the person."""
+
+    def links_to(self, person_id: str) -> list[Link]:
+        """Everyone who may act for the person (the holder and the guardians)."""
+
+    def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
+        """Paper codes issued before `before` verify as revoked from now on."""
+
+    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
+        """Counts one use of a limited thing (e.g. lookups per checker and hour); False, and
+        nothing counted, when `limit` uses were already counted."""
+
+    def erase_person(
+        self,
+        person: Person,
+        links: list[Link],
+        markers: tuple[str, ...],
+        anonymous: list[HistoryEntry],
+    ) -> dict[str, int]:
+        """Deletes a person's check-ins, scans, appeals and declared visits, replaces their
+        history by `anonymous` (entries under a new, unrelated id), then deletes the person,
+        the `markers` and the `links` in one transaction (the ID may apply again at once), each
+        guardian's count of dependents going down by one.
+        Safe to repeat after an interruption. Returns how many items of each kind went."""

@@ -26,6 +26,8 @@ def verify(
         status = ctx.store.get_status(claims.person_id)
         if status is None:
             reason = "revoked"  # the holder deleted their data: the code no longer exists
+        elif claims.kind == "paper" and _revoked(claims.issued_at, status.paper_not_before):
+            reason = "revoked"  # a guardian revoked the paper codes printed before
         else:
             person_id, color, masked = status.person_id, status.color, mask_name(status.name)
     except CodeRejected as rejected:
@@ -52,3 +54,7 @@ def verify(
         "reason": reason,
         "checked_at": now.isoformat(timespec="seconds"),
     }
+
+
+def _revoked(issued_at: datetime, not_before: datetime | None) -> bool:
+    return not_before is not None and issued_at < not_before

@@ -19,7 +19,16 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
-from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.errors import (
+    AlreadyApplied,
+    AlreadyBound,
+    Conflict,
+    InvalidShareCode,
+    LastGuardian,
+    NotFound,
+    TooManyDependents,
+    TooManyGuardians,
+)
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import (
     Category,
@@ -164,18 +173,15 @@ class DynamoStore:
         due: date | None,
         visits: tuple[str, ...] = (),
         visits_until: date | None = None,
+        dependent_limit: int | None = None,
     ) -> None:
+        guardian = link.relation != "self" and dependent_limit is not None
         visit_items = [
             t.VisitItem(region, person.person_id, until=visits_until.isoformat())
             for region in visits
             if visits_until is not None
         ]
-        link_item = t.LinkItem(
-            link.account_id,
-            link.person_id,
-            relation=link.relation,
-            created_at=link.created_at,
-        )
+        link_item = _link_item(link)
         for attempt in range(4):
             try:
                 with TransactWrite(connection=self._connection()) as tx:
@@ -184,6 +190,9 @@ class DynamoStore:
                             key, target=person.person_id, created_at=person.created_at
                         )
                         tx.save(marker, condition=t.MarkerItem.key.does_not_exist())
+                    if guardian:
+                        assert dependent_limit is not None
+                        _count_dependent(tx, link.account_id, dependent_limit)
                     tx.save(
                         _person_item(person, id_key, _due_key(person.person_id, due)),
                         condition=t.PersonItem.person_id.does_not_exist(),
@@ -199,6 +208,10 @@ class DynamoStore:
                 ]
                 if "ConditionalCheckFailed" in codes[: len(markers)]:
                     raise AlreadyApplied() from error
+                # pynamodb sends puts before updates: the account's count is the first update.
+                counted = len(markers) + 3 + len(visit_items)
+                if guardian and codes[counted : counted + 1] == ["ConditionalCheckFailed"]:
+                    raise TooManyDependents() from error
                 if "TransactionConflict" not in codes or attempt == 3:
                     raise
                 time.sleep(0.02 * (attempt + 1))  # another transaction held an item: try again
@@ -327,13 +340,15 @@ class DynamoStore:
             TableName=t.PersonItem.Meta.table_name,
             Key={"person_id": {"S": person_id}},
             ConsistentRead=True,
-            ProjectionExpression="color, name_enc",
+            ProjectionExpression="color, name_enc, paper_not_before",
         )
         item = found.get("Item")
         if item is None:
             return None
         name = decrypt(item["name_enc"]["S"], f"persons:name:{person_id}")
-        return Status(person_id, Color(item["color"]["S"]), name)
+        revoked = item.get("paper_not_before", {}).get("S")
+        paper_not_before = t.PersonItem.paper_not_before.deserialize(revoked) if revoked else None
+        return Status(person_id, Color(item["color"]["S"]), name, paper_not_before)
 
     def get_link(self, account_id: str, person_id: str) -> Link | None:
         item = _get(t.LinkItem, account_id, person_id, consistent_read=True)
@@ -415,6 +430,7 @@ class DynamoStore:
             color=scan.color.value if scan.color else None,
             reason=scan.reason,
             person_id=scan.person_id,
+            via=scan.via if scan.via != "token" else None,
         )
         self._connection().client.put_item(
             TableName=t.ScanItem.Meta.table_name,
@@ -499,6 +515,169 @@ class DynamoStore:
         except PutError as error:
             if not _failed_condition(error):
                 raise
+
+    # Family (为家人代办), paper codes, lookups, deletion (注销) ----------------------------------
+
+    def bind(
+        self,
+        link: Link,
+        *,
+        share_key: str,
+        now: datetime,
+        max_dependents: int,
+        max_guardians: int,
+    ) -> None:
+        M, P = t.MarkerItem, t.PersonItem
+        guardians_below = P.guardians.does_not_exist() | (P.guardians < max_guardians)
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.delete(
+                    M(share_key),
+                    condition=(M.target == link.person_id) & (M.expires_at > int(now.timestamp())),
+                )
+                tx.save(_link_item(link), condition=t.LinkItem.person_id.does_not_exist())
+                _count_dependent(tx, link.account_id, max_dependents)
+                tx.update(
+                    P(link.person_id),
+                    [P.guardians.add(1)],
+                    condition=P.person_id.exists() & guardians_below,
+                )
+        except TransactWriteError as error:
+            codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
+            failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
+            # In pynamodb's order: deletes, puts, updates (as written above).
+            problems = (InvalidShareCode, AlreadyBound, TooManyDependents, TooManyGuardians)
+            if failed:
+                raise problems[failed[0]]() from error
+            if "TransactionConflict" in codes:
+                raise Conflict() from error
+            raise
+
+    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None:
+        expires = int(expires_at.timestamp())
+        t.MarkerItem(
+            share_key,
+            target=person_id,
+            created_at=datetime.now(UTC),
+            expires_at=expires,
+            ttl=expires + 3600,
+        ).save(condition=t.MarkerItem.key.does_not_exist())
+
+    def unbind(self, account_id: str, person_id: str) -> None:
+        L, P, A = t.LinkItem, t.PersonItem, t.AccountItem
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.delete(
+                    L(account_id, person_id), condition=L.relation.exists() & (L.relation != "self")
+                )
+                tx.update(A(account_id), [A.dependents.add(-1)], condition=A.account_id.exists())
+                tx.update(
+                    P(person_id),
+                    [P.guardians.add(-1)],
+                    condition=(P.guardians > 1) | (P.self_held == True),  # noqa: E712
+                )
+        except TransactWriteError as error:
+            codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise NotFound() from error
+            if "ConditionalCheckFailed" in codes:
+                raise LastGuardian() from error
+            if "TransactionConflict" in codes:
+                raise Conflict() from error
+            raise
+
+    def links_to(self, person_id: str) -> list[Link]:
+        keys = [(item.account_id, item.person_id) for item in t.LinkItem.by_person.query(person_id)]
+        found = t.LinkItem.batch_get(keys, consistent_read=True) if keys else []
+        return sorted((_link(item) for item in found), key=lambda link: link.account_id)
+
+    def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
+        P = t.PersonItem
+        try:
+            P(person_id).update(
+                actions=[P.paper_not_before.set(before)], condition=P.person_id.exists()
+            )
+        except UpdateError as error:
+            if _failed_condition(error):
+                raise NotFound() from error
+            raise
+
+    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
+        M = t.MarkerItem
+        expires = int(expires_at.timestamp())
+        try:
+            M(key).update(
+                actions=[
+                    M.hits.add(1),
+                    M.target.set("counter"),
+                    M.created_at.set(M.created_at | datetime.now(UTC)),
+                    M.expires_at.set(expires),
+                    M.ttl.set(expires + 3600),
+                ],
+                condition=M.hits.does_not_exist() | (M.hits < limit),
+            )
+        except UpdateError as error:
+            if _failed_condition(error):
+                return False
+            raise
+        return True
+
+    def erase_person(
+        self,
+        person: Person,
+        links: list[Link],
+        markers: tuple[str, ...],
+        anonymous: list[HistoryEntry],
+    ) -> dict[str, int]:
+        pid = person.person_id
+        gone = {"checkins": 0, "scans": 0, "appeals": 0, "declared_visits": 0, "history": 0}
+        with t.CheckinItem.batch_write() as batch:
+            for checkin in t.CheckinItem.query(pid, attributes_to_get=["person_id", "day"]):
+                batch.delete(checkin)
+                gone["checkins"] += 1
+        with t.ScanItem.batch_write() as batch:
+            for scan in t.ScanItem.by_person.query(pid):
+                batch.delete(t.ScanItem(scan.day_shard, scan.at_id))
+                gone["scans"] += 1
+        with t.AppealItem.batch_write() as batch:
+            for appeal in t.AppealItem.by_person.query(pid):
+                batch.delete(t.AppealItem(appeal.appeal_id))
+                gone["appeals"] += 1
+        with t.VisitItem.batch_write() as batch:
+            for region in person.declaration.visited_regions:
+                batch.delete(t.VisitItem(region, pid))
+                gone["declared_visits"] += 1
+        # The anonymous copy first, then the original: an interruption leaves a copy at most.
+        with t.HistoryItem.batch_write() as batch:
+            for entry in anonymous:
+                batch.save(_history_item(entry))
+        with t.HistoryItem.batch_write() as batch:
+            for item in t.HistoryItem.query(pid, attributes_to_get=["person_id", "seq"]):
+                batch.delete(item)
+                gone["history"] += 1
+        with TransactWrite(connection=self._connection()) as tx:
+            tx.delete(t.PersonItem(pid))
+            for key in markers:
+                tx.delete(t.MarkerItem(key), condition=t.MarkerItem.target == pid)
+            for link in links:
+                tx.delete(t.LinkItem(link.account_id, pid))
+                if link.relation != "self":
+                    A = t.AccountItem
+                    tx.update(A(link.account_id), [A.dependents.add(-1)])
+        gone["links"] = len(links)
+        return gone
+
+
+def _count_dependent(tx: TransactWrite, account_id: str, limit: int) -> None:
+    A = t.AccountItem
+    below = A.dependents.does_not_exist() | (A.dependents < limit)
+    tx.update(A(account_id), [A.dependents.add(1)], condition=A.account_id.exists() & below)
+
+
+def _link_item(link: Link) -> t.LinkItem:
+    return t.LinkItem(
+        link.account_id, link.person_id, relation=link.relation, created_at=link.created_at
+    )
 
 
 # Mapping ---------------------------------------------------------------------------------------
@@ -655,6 +834,9 @@ def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonIt
         history_seq=person.history_seq,
         history_hash=person.history_hash,
         due_key=due_key,
+        self_held=person.self_held,
+        guardians=person.guardians,
+        paper_not_before=person.paper_not_before,
     )
 
 
@@ -695,6 +877,9 @@ def _person(item: t.PersonItem) -> Person:
         history_hash=item.history_hash,
         id_key=item.id_key,
         due=date.fromisoformat(item.due_key.partition("#")[0]) if item.due_key else None,
+        self_held=bool(item.self_held),
+        guardians=int(item.guardians or 0),
+        paper_not_before=item.paper_not_before,
     )
 
 

@@ -10,7 +10,16 @@ from datetime import UTC, date, datetime
 
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
-from chalicelib.domain.errors import AlreadyApplied, Conflict
+from chalicelib.domain.errors import (
+    AlreadyApplied,
+    AlreadyBound,
+    Conflict,
+    InvalidShareCode,
+    LastGuardian,
+    NotFound,
+    TooManyDependents,
+    TooManyGuardians,
+)
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
@@ -34,6 +43,9 @@ class MemoryStore:
         self.appeal_items: dict[str, Appeal] = {}
         self.due: dict[str, date | None] = {}
         self.checkins: dict[str, dict[date, Checkin]] = {}
+        self.shares: dict[str, tuple[str, datetime]] = {}
+        self.dependents: dict[str, int] = {}
+        self.counters: dict[str, int] = {}
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
         state, version = self.otps.get(phone_key, (None, 0))
@@ -86,10 +98,15 @@ class MemoryStore:
         due: date | None,
         visits: tuple[str, ...] = (),
         visits_until: date | None = None,
+        dependent_limit: int | None = None,
     ) -> None:
         with self._lock:
             if any(marker in self.markers for marker in markers):
                 raise AlreadyApplied()
+            if link.relation != "self" and dependent_limit is not None:
+                if self.dependents.get(link.account_id, 0) >= dependent_limit:
+                    raise TooManyDependents()
+                self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) + 1
             for region in visits:
                 assert visits_until is not None
                 self.visits.setdefault(region, {})[person.person_id] = visits_until
@@ -151,7 +168,13 @@ class MemoryStore:
             stored = self.persons.get(person.person_id)
             if stored is None or stored.version != expected_version:
                 raise Conflict()
-            self.persons[person.person_id] = person
+            # Only what an assessment moves: bindings and revocations are kept as stored.
+            self.persons[person.person_id] = replace(
+                person,
+                guardians=stored.guardians,
+                self_held=stored.self_held,
+                paper_not_before=stored.paper_not_before,
+            )
             if entry is not None:
                 self.history.setdefault(person.person_id, []).append(entry)
             self.due[person.person_id] = due
@@ -172,7 +195,9 @@ class MemoryStore:
 
     def get_status(self, person_id: str) -> Status | None:
         person = self.persons.get(person_id)
-        return Status(person.person_id, person.color, person.name) if person else None
+        if person is None:
+            return None
+        return Status(person.person_id, person.color, person.name, person.paper_not_before)
 
     def get_link(self, account_id: str, person_id: str) -> Link | None:
         return self.links.get((account_id, person_id))
@@ -260,3 +285,103 @@ class MemoryStore:
             current = self.markers.get(f"watermark:{name}")
             if current is None or current < value:
                 self.markers[f"watermark:{name}"] = value
+
+    # Family (为家人代办), paper codes, lookups, deletion (注销)
+
+    def bind(
+        self,
+        link: Link,
+        *,
+        share_key: str,
+        now: datetime,
+        max_dependents: int,
+        max_guardians: int,
+    ) -> None:
+        with self._lock:
+            share = self.shares.get(share_key)
+            person = self.persons.get(link.person_id)
+            if share is None or share[0] != link.person_id or share[1] <= now:
+                raise InvalidShareCode()
+            if (link.account_id, link.person_id) in self.links:
+                raise AlreadyBound()
+            if self.dependents.get(link.account_id, 0) >= max_dependents:
+                raise TooManyDependents()
+            if person is None or person.guardians >= max_guardians:
+                raise TooManyGuardians()
+            del self.shares[share_key]
+            self.links[(link.account_id, link.person_id)] = link
+            self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) + 1
+            self.persons[person.person_id] = replace(person, guardians=person.guardians + 1)
+
+    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None:
+        with self._lock:
+            if share_key in self.shares:
+                raise Conflict()
+            self.shares[share_key] = (person_id, expires_at)
+
+    def unbind(self, account_id: str, person_id: str) -> None:
+        with self._lock:
+            link = self.links.get((account_id, person_id))
+            if link is None or link.relation == "self":
+                raise NotFound()
+            person = self.persons[person_id]
+            if person.guardians <= 1 and not person.self_held:
+                raise LastGuardian()
+            del self.links[(account_id, person_id)]
+            self.dependents[account_id] = self.dependents.get(account_id, 0) - 1
+            self.persons[person_id] = replace(person, guardians=person.guardians - 1)
+
+    def links_to(self, person_id: str) -> list[Link]:
+        found = [link for (_, pid), link in self.links.items() if pid == person_id]
+        return sorted(found, key=lambda link: link.account_id)
+
+    def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
+        with self._lock:
+            person = self.persons.get(person_id)
+            if person is None:
+                raise NotFound()
+            self.persons[person_id] = replace(person, paper_not_before=before)
+
+    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
+        with self._lock:
+            if self.counters.get(key, 0) >= limit:
+                return False
+            self.counters[key] = self.counters.get(key, 0) + 1
+            return True
+
+    def erase_person(
+        self,
+        person: Person,
+        links: list[Link],
+        markers: tuple[str, ...],
+        anonymous: list[HistoryEntry],
+    ) -> dict[str, int]:
+        pid = person.person_id
+        with self._lock:
+            gone = {
+                "checkins": len(self.checkins.pop(pid, {})),
+                "scans": sum(1 for scan in self.scans if scan.person_id == pid),
+                "appeals": sum(1 for a in self.appeal_items.values() if a.person_id == pid),
+                "declared_visits": 0,
+                "history": len(self.history.pop(pid, [])),
+                "links": len(links),
+            }
+            self.scans = [scan for scan in self.scans if scan.person_id != pid]
+            self.appeal_items = {
+                aid: a for aid, a in self.appeal_items.items() if a.person_id != pid
+            }
+            for region in person.declaration.visited_regions:
+                gone["declared_visits"] += 1
+                self.visits.get(region, {}).pop(pid, None)
+            if anonymous:
+                self.history[anonymous[0].person_id] = list(anonymous)
+            self.persons.pop(pid, None)
+            self.due.pop(pid, None)
+            for key in markers:
+                if self.markers.get(key) == pid:
+                    del self.markers[key]
+            for link in links:
+                self.links.pop((link.account_id, pid), None)
+                if link.relation != "self":
+                    self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) - 1
+            return gone

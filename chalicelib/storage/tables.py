@@ -55,7 +55,9 @@ class OtpItem(_Table):
 
 
 class MarkerItem(_Table):
-    """Uniqueness markers: `id:<blind index>` -> person, `phone:<blind index>` -> account."""
+    """Uniqueness markers: `id:<blind index>` -> person, `phone:<blind index>` -> account,
+    `self:<account>` -> the account's own person; one-time share codes `share:<hash>` -> person;
+    job states, watermarks and rate counters."""
 
     class Meta:
         table_name = "markers"
@@ -64,6 +66,9 @@ class MarkerItem(_Table):
     key = UnicodeAttribute(hash_key=True)
     target = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute(null=True)  # share codes, rate counters: epoch seconds
+    hits = NumberAttribute(null=True)  # rate counters
+    ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
 
 
 class AccountItem(_Table):
@@ -77,6 +82,7 @@ class AccountItem(_Table):
     roles = UnicodeSetAttribute()
     place_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    dependents = NumberAttribute(null=True)  # family members this account acts for
 
 
 class PersonsByDue(GlobalSecondaryIndex["PersonItem"]):
@@ -119,6 +125,9 @@ class PersonItem(_Table):
     history_seq = NumberAttribute(default=0)
     history_hash = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)
+    self_held = BooleanAttribute(null=True)
+    guardians = NumberAttribute(null=True)
+    paper_not_before = UTCDateTimeAttribute(null=True)
     by_due = PersonsByDue()
 
 
@@ -201,6 +210,17 @@ class AppealsByStatus(GlobalSecondaryIndex["AppealItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class AppealsByPerson(GlobalSecondaryIndex["AppealItem"]):
+    """A person's appeals: deleting a person's data (注销) finds them here."""
+
+    class Meta:
+        index_name = "by_person"
+        projection = KeysOnlyProjection()
+
+    person_id = UnicodeAttribute(hash_key=True)
+    appeal_id = UnicodeAttribute(range_key=True)
+
+
 class AppealItem(_Table):
     """Feedback and complaints (反馈与投诉 / 纠错) about a colour; the message is encrypted."""
 
@@ -220,6 +240,7 @@ class AppealItem(_Table):
     resolved_by = UnicodeAttribute(null=True)
     resolved_at = UTCDateTimeAttribute(null=True)
     by_status = AppealsByStatus()
+    by_person = AppealsByPerson()
 
 
 class RecordItem(_Table):
@@ -279,6 +300,7 @@ class ScanItem(_Table):
     color = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     person_id = UnicodeAttribute(null=True)
+    via = UnicodeAttribute(null=True)  # `phone` for a lookup by a guardian's phone
     by_person = ScansByPerson()
 
 

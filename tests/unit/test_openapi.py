@@ -12,12 +12,6 @@ API_MD = ROOT.parent / "shared" / "API.md"
 
 # Paths of API.md that later issues build; this set shrinks as they land.
 NOT_YET_BUILT = {
-    ("POST", "/v1/family"),
-    ("GET", "/v1/family"),
-    ("DELETE", "/v1/family/{person_id}"),
-    ("GET", "/v1/persons/{person_id}/paper-code"),
-    ("DELETE", "/v1/persons/{person_id}"),
-    ("POST", "/v1/verify/by-phone"),
     ("POST", "/v1/arrivals"),
     ("POST", "/v1/persons/{person_id}/arrivals"),
     ("POST", "/v1/admin/issuers"),
@@ -32,7 +26,10 @@ NOT_YET_BUILT = {
     ("GET", "/v1/admin/reports"),
 }
 # Added beyond API.md (the contract may be extended by adding).
-ADDED: set[tuple[str, str]] = set()
+ADDED: set[tuple[str, str]] = {
+    ("POST", "/v1/persons/{person_id}/share-codes"),
+    ("POST", "/v1/persons/{person_id}/paper-code/revoke"),
+}
 
 
 def _contract() -> set[tuple[str, str]]:

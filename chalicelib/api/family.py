@@ -1,0 +1,66 @@
+"""Family members (为家人代办): binding, listing and unbinding dependents; share codes (consent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.http import Req, route
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/family",
+    summary="Bind a family member and apply for them (or bind one who holds a code, with a "
+    "share code)",
+    body="FamilyIn",
+    response="ApplicationOut",
+    status=201,
+)
+def bind(req: Req) -> dict[str, Any]:
+    from chalicelib.services.codes import code_view
+    from chalicelib.services.family import apply_for_dependent
+
+    form = req.body()
+    person = apply_for_dependent(
+        req.ctx, req.actor, form.to_domain(), form.relation, form.share_code, req.now
+    )
+    return {"person_id": person.person_id, "code": code_view(req.ctx, person, req.now)}
+
+
+@route(bp, "GET", "/v1/family", summary="The family members one acts for", response="FamilyOut")
+def members(req: Req) -> dict[str, Any]:
+    from chalicelib.services.family import family
+
+    return family(req.ctx, req.actor)
+
+
+@route(
+    bp,
+    "DELETE",
+    "/v1/family/{person_id}",
+    summary="Stop acting for a family member (at once)",
+    status=204,
+)
+def unbind(req: Req, person_id: str) -> None:
+    from chalicelib.services.family import unbind as remove
+
+    remove(req.ctx, req.actor, person_id)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/persons/{person_id}/share-codes",
+    summary="A one-time share code (24 h) that lets another guardian bind this person",
+    response="ShareCodeOut",
+    status=201,
+)
+def share_code(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.family import issue_share_code
+
+    return issue_share_code(req.ctx, req.actor, person_id, req.now)

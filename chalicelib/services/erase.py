@@ -1,0 +1,36 @@
+"""Deleting one's data (注销): the person, their markers (the ID may apply again at once),
+check-ins, scan records, appeals, declared visits and every binding. The colour history is kept
+for the authority's statistics only as anonymous entries: moved under a new random id that
+nothing links to the person, without the accounts that acted (the authority's staff ids stay)
+and with sources reduced to their kind. Epidemic records stay: they are the authority's data,
+keyed by a blind index of the ID, and apply again if the person re-applies. See
+docs/decisions/0010."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from chalicelib.domain.errors import HolderOnly
+from chalicelib.domain.history import anonymised
+from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.access import person_for
+from chalicelib.services.context import Context
+
+log = logging.getLogger(__name__)
+
+
+def erase(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> None:
+    person, link = person_for(ctx.store, actor, person_id, consistent=True)
+    if person.self_held and link.relation != "self":
+        raise HolderOnly()
+    links = ctx.store.links_to(person.person_id)
+    if link not in links:
+        links.append(link)  # the index may lag behind a binding made a moment ago
+    markers = (f"id:{person.id_key}",) + tuple(
+        f"self:{held.account_id}" for held in links if held.relation == "self"
+    )
+    anonymous = anonymised(ctx.store.history_of(person.person_id), "erased-" + secrets.token_hex(8))
+    gone = ctx.store.erase_person(person, links, markers, anonymous)
+    log.info("person erased: %s", ", ".join(f"{kind}={n}" for kind, n in sorted(gone.items())))

@@ -1,0 +1,178 @@
+"""Family bindings, share codes, paper revocation, rate counters and erasure: the same contract
+over the in-memory store and DynamoDB Local."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from chalicelib.domain.entities import Account, Appeal, Link, Scan
+from chalicelib.domain.errors import (
+    AlreadyApplied,
+    AlreadyBound,
+    InvalidShareCode,
+    LastGuardian,
+    NotFound,
+    TooManyDependents,
+    TooManyGuardians,
+)
+from chalicelib.domain.history import anonymised, broken_links
+from chalicelib.domain.model import Checkin, Color, Role
+from chalicelib.security.fields import new_person_id
+from chalicelib.services.ports import Store
+from tests.integration.test_store_contract import NOW, a_person, first_entry, store, store_person
+
+__all__ = ["store"]  # the fixture, parametrised over both stores
+
+
+def account(store: Store) -> str:
+    account_id = "acc-" + new_person_id()
+    store.create_account(
+        Account(account_id, "13900000000", frozenset({Role.RESIDENT}), NOW), "pk-" + account_id
+    )
+    return account_id
+
+
+def dependent_of(store: Store, guardian: str, limit: int = 10) -> str:
+    person = replace(a_person(), guardians=1, self_held=False)
+    entry = first_entry(person)
+    person = replace(person, history_seq=1, history_hash=entry.hash)
+    link = Link(guardian, person.person_id, "parent", NOW)
+    store.create_person(
+        person, person.id_key, link, (f"id:{person.id_key}",), entry, None, dependent_limit=limit
+    )
+    return person.person_id
+
+
+def share(store: Store, person_id: str, hours: int = 24) -> str:
+    key = "share:" + new_person_id()
+    store.put_share(key, person_id, NOW + timedelta(hours=hours))
+    return key
+
+
+def bind(store: Store, guardian: str, person_id: str, key: str, **limits: int) -> None:
+    store.bind(
+        Link(guardian, person_id, "child", NOW),
+        share_key=key,
+        now=NOW,
+        max_dependents=limits.get("max_dependents", 10),
+        max_guardians=limits.get("max_guardians", 3),
+    )
+
+
+def test_a_guardian_is_counted_against_the_dependent_limit(store: Store) -> None:
+    guardian = account(store)
+    for _ in range(2):
+        dependent_of(store, guardian, limit=2)
+    with pytest.raises(TooManyDependents):
+        dependent_of(store, guardian, limit=2)
+
+
+def test_a_share_code_binds_once_for_its_person_until_it_expires(store: Store) -> None:
+    holder = store_person(store, replace(a_person(), self_held=True), (f"id:{new_person_id()}",))
+    guardian, other = account(store), account(store)
+    key = share(store, holder.person_id)
+    with pytest.raises(InvalidShareCode):
+        bind(store, guardian, new_person_id(), key)  # someone else's person
+    bind(store, guardian, holder.person_id, key)
+    assert store.get_link(guardian, holder.person_id) == Link(
+        guardian, holder.person_id, "child", NOW
+    )
+    stored = store.get_person(holder.person_id, consistent=True)
+    assert stored is not None and stored.guardians == 1
+    with pytest.raises(InvalidShareCode):
+        bind(store, other, holder.person_id, key)  # used
+    with pytest.raises(InvalidShareCode):
+        bind(store, other, holder.person_id, share(store, holder.person_id, hours=-1))  # expired
+    with pytest.raises(AlreadyBound):
+        bind(store, guardian, holder.person_id, share(store, holder.person_id))
+
+
+def test_binding_respects_both_limits_even_in_parallel(store: Store) -> None:
+    holder = store_person(store, replace(a_person(), self_held=True), (f"id:{new_person_id()}",))
+    guardians = [account(store) for _ in range(5)]
+    keys = [share(store, holder.person_id) for _ in guardians]
+
+    def try_bind(pair: tuple[str, str]) -> str:
+        try:
+            bind(store, pair[0], holder.person_id, pair[1], max_guardians=3)
+            return "bound"
+        except TooManyGuardians:
+            return "full"
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        outcomes = sorted(pool.map(try_bind, zip(guardians, keys, strict=True)))
+    assert outcomes == ["bound"] * 3 + ["full"] * 2
+    assert len([link for link in store.links_to(holder.person_id)]) == 4  # holder + 3
+
+
+def test_unbinding_is_immediate_but_never_leaves_a_person_without_anyone(store: Store) -> None:
+    guardian, second = account(store), account(store)
+    person_id = dependent_of(store, guardian)
+    with pytest.raises(LastGuardian):
+        store.unbind(guardian, person_id)
+    bind(store, second, person_id, share(store, person_id))
+    store.unbind(guardian, person_id)
+    assert store.get_link(guardian, person_id) is None
+    with pytest.raises(NotFound):
+        store.unbind(guardian, person_id)
+    with pytest.raises(NotFound):
+        store.unbind("acc", person_id)  # never bound
+    # The guardian's count went down with the link: the limit counts current bindings only.
+    for _ in range(10):
+        dependent_of(store, guardian)
+
+
+def test_the_paper_revocation_reaches_the_verify_read(store: Store) -> None:
+    person = store_person(store, a_person(), (f"id:{new_person_id()}",))
+    store.revoke_paper_codes(person.person_id, NOW)
+    status = store.get_status(person.person_id)
+    assert status is not None and status.paper_not_before == NOW
+    with pytest.raises(NotFound):
+        store.revoke_paper_codes(new_person_id(), NOW)
+
+
+def test_a_counter_admits_exactly_its_limit(store: Store) -> None:
+    key = "rate:test:" + new_person_id()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        admitted = list(pool.map(lambda _: store.count_hit(key, 4, NOW), range(10)))
+    assert admitted.count(True) == 4
+
+
+def test_erasing_a_person_removes_everything_personal_and_frees_the_id(store: Store) -> None:
+    guardian = account(store)
+    person_id = dependent_of(store, guardian)
+    person = store.get_person(person_id, consistent=True)
+    assert person is not None
+    store.put_checkin(person_id, Checkin(date(2026, 11, 22), 36.6, ()), NOW)
+    store.add_scan(
+        Scan("ab" * 4, NOW, "checker", "gate", True, False, Color.YELLOW, None, person_id)
+    )
+    store.add_appeal(
+        Appeal("ap-" + person_id, person_id, guardian, "请核实", "open", NOW, person.color)
+    )
+    history = store.history_of(person_id)
+    anonymous = anonymised(history, "erased-" + new_person_id())
+    links = store.links_to(person_id)
+    gone = store.erase_person(person, links, (f"id:{person.id_key}",), anonymous)
+    assert gone["checkins"] == 1 and gone["scans"] == 1 and gone["appeals"] == 1
+    assert gone["history"] == 1 and gone["links"] == 1
+    assert store.get_person(person_id, consistent=True) is None
+    assert store.get_status(person_id) is None
+    assert store.get_link(guardian, person_id) is None
+    assert store.history_of(person_id) == []
+    assert store.checkins_of(person_id, date(2026, 11, 1), date(2026, 11, 30)) == []
+    assert store.get_appeal("ap-" + person_id) is None
+    assert person_id not in store.persons_visiting("420100", date(2026, 11, 22))
+    kept = store.history_of(anonymous[0].person_id)
+    assert kept == anonymous and broken_links(kept) == []
+    assert all(entry.actor is None for entry in kept)  # the guardian's account is gone
+    # The ID can apply again at once.
+    again = replace(a_person(), id_key=person.id_key)
+    try:
+        store_person(store, again, (f"id:{person.id_key}",))
+    except AlreadyApplied:  # pragma: no cover - the assertion below explains
+        pytest.fail("the ID marker was not removed")
