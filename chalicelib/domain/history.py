@@ -77,7 +77,7 @@ def broken_links(entries: list[HistoryEntry]) -> list[int]:
 def anonymised(entries: list[HistoryEntry], new_id: str) -> list[HistoryEntry]:
     """A deleted person's history as anonymous statistics: under `new_id`, without the holder's
     or guardian's account, sources reduced to their kind (`record`, `checkin`, …; a region code
-    is kept), chained again so that `verify-history` still checks it."""
+    is kept), chained again so that the copy's own hash chain holds."""
     kept: list[HistoryEntry] = []
     seq, prev = 0, None
     for entry in entries:
