@@ -147,3 +147,17 @@ def guard_minimum() -> int:
 
 def import_batch_limit() -> int:
     return _int("HEALTHCODE_IMPORT_BATCH_LIMIT", 1000)
+
+
+# Places, visits, reports ---------------------------------------------------------------------
+
+
+def province_code() -> str:
+    """The GB/T 2260 code of the province this service serves (370000 for shandong): the
+    region of reports from scans at places nobody registered."""
+    return _get("HEALTHCODE_PROVINCE_CODE", _ISSUER_REGIONS.get(profile(), "370000"))
+
+
+def reports_limit() -> int:
+    """The most reports one GET /v1/admin/reports returns (newest first)."""
+    return _int("HEALTHCODE_REPORTS_LIMIT", 1000)

@@ -14,6 +14,7 @@ from chalicelib.domain.errors import AlreadyApplied, Conflict
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
+from chalicelib.domain.places import Place, PlaceVisit, Report
 
 
 class MemoryStore:
@@ -34,6 +35,10 @@ class MemoryStore:
         self.appeal_items: dict[str, Appeal] = {}
         self.due: dict[str, date | None] = {}
         self.checkins: dict[str, dict[date, Checkin]] = {}
+        # Places, visits, reports
+        self.places: dict[str, Place] = {}
+        self.place_visits: dict[str, list[PlaceVisit]] = {}
+        self.reports: list[Report] = []
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
         state, version = self.otps.get(phone_key, (None, 0))
@@ -260,3 +265,63 @@ class MemoryStore:
             current = self.markers.get(f"watermark:{name}")
             if current is None or current < value:
                 self.markers[f"watermark:{name}"] = value
+
+    # Places, visits, reports (docs/decisions/0009) -------------------------------------------
+
+    def add_place(self, place: Place) -> None:
+        with self._lock:
+            key = self.keys.get("place", {}).get(place.kid)
+            if place.place_id in self.places or key is None or key.retire_at is not None:
+                raise Conflict()
+            self.places[place.place_id] = place
+
+    def get_place(self, place_id: str) -> Place | None:
+        return self.places.get(place_id)
+
+    def close_place(self, place_id: str, at: datetime) -> Place | None:
+        with self._lock:
+            place = self.places.get(place_id)
+            if place is not None and place.is_open:
+                place = self.places[place_id] = replace(place, closed_at=at)
+            return place
+
+    def place_key_in_use(self, kid: str) -> bool:
+        return any(p.kid == kid and p.is_open for p in self.places.values())
+
+    def add_place_visit(self, visit: PlaceVisit, report: Report | None) -> None:
+        with self._lock:
+            self.place_visits.setdefault(visit.person_id, []).append(visit)
+            if report is not None:
+                self.reports.append(report)
+
+    def place_visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
+        found = [v for v in self.place_visits.get(person_id, []) if v.at >= since]
+        return sorted(found, key=lambda v: (v.at, v.visit_id), reverse=True)
+
+    def delete_place_visits_of(self, person_id: str) -> int:
+        with self._lock:
+            return len(self.place_visits.pop(person_id, []))
+
+    def delete_place_visits_of_day(self, day: date) -> int:
+        with self._lock:
+            removed = 0
+            for person_id, visits in self.place_visits.items():
+                kept = [v for v in visits if shanghai_date(v.at) != day]
+                removed += len(visits) - len(kept)
+                self.place_visits[person_id] = kept
+            return removed
+
+    def add_report(self, report: Report) -> None:
+        with self._lock:
+            self.reports.append(report)
+
+    def reports_for(self, region_code: str, since: datetime, limit: int) -> list[Report]:
+        found = [r for r in self.reports if r.region_code == region_code and r.at >= since]
+        return sorted(found, key=lambda r: (r.at, r.report_id), reverse=True)[:limit]
+
+    def delete_reports_of_day(self, day: date) -> int:
+        with self._lock:
+            kept = [r for r in self.reports if shanghai_date(r.at) != day]
+            removed = len(self.reports) - len(kept)
+            self.reports = kept
+            return removed
