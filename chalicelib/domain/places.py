@@ -89,17 +89,11 @@ class InvalidPlaceCode(InvalidInput):
     message = "This is not a valid place code of this service."
     message_zh = "该码不是本系统有效的场所码。"
 
-    def __init__(self) -> None:
-        super().__init__()
-
 
 class PlaceClosed(InvalidInput):
     code = "place_closed"
     message = "This place is closed; its code no longer works."
     message_zh = "该场所已关闭，场所码已失效。"
-
-    def __init__(self) -> None:
-        super().__init__()
 
 
 class ClosedPlaceNotFound(NotFound):

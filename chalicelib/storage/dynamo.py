@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -568,13 +569,8 @@ class DynamoStore:
         return _delete_all(t.PlaceVisitItem, keys)
 
     def delete_place_visits_of_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(DAY_SHARDS):
-            keys = t.PlaceVisitItem.by_day.query(f"{day.isoformat()}#{shard}")
-            removed += _delete_all(
-                t.PlaceVisitItem, (t.PlaceVisitItem(k.person_id, k.at_id) for k in keys)
-            )
-        return removed
+        keys = _keys_of_day(t.PlaceVisitItem.by_day, day)
+        return _delete_all(t.PlaceVisitItem, (t.PlaceVisitItem(k.person_id, k.at_id) for k in keys))
 
     def add_report(self, report: Report) -> None:
         _report_item(report).save()
@@ -589,12 +585,8 @@ class DynamoStore:
         return [_report(item) for item in found]
 
     def delete_reports_of_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(DAY_SHARDS):
-            keys = t.ReportItem.by_day.query(f"{day.isoformat()}#{shard}")
-            items = (t.ReportItem(k.region_code, k.at_id) for k in keys)
-            removed += _delete_all(t.ReportItem, items)
-        return removed
+        keys = _keys_of_day(t.ReportItem.by_day, day)
+        return _delete_all(t.ReportItem, (t.ReportItem(k.region_code, k.at_id) for k in keys))
 
 
 # Mapping ---------------------------------------------------------------------------------------
@@ -851,6 +843,12 @@ def _at_id(at: datetime, item_id: str) -> str:
 
 def _at_of(at_id: str) -> datetime:
     return datetime.strptime(at_id.partition("#")[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _keys_of_day(index: GlobalSecondaryIndex[M], day: date) -> Iterator[M]:
+    """The keys a day-sharded `by_day` index holds for one Asia/Shanghai day."""
+    for shard in range(DAY_SHARDS):
+        yield from index.query(f"{day.isoformat()}#{shard}")
 
 
 def _delete_all(model: type[M], items: Iterable[M]) -> int:

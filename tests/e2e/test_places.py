@@ -16,8 +16,7 @@ from chalicelib.domain.clock import shanghai_date, utcnow
 from chalicelib.domain.model import Risk
 from chalicelib.services.context import default
 from tests.e2e.conftest import Api
-from tests.e2e.test_journey import application
-from tests.ids import resident_id
+from tests.e2e.test_checkins_and_expiry import apply as holder
 
 HIGH_RISK = "632801"  # made high-risk by this module only
 REGION = "370883"  # the places of this module only
@@ -45,14 +44,6 @@ def scanned_place_token(api: Api, admin: str, place_id: str) -> str:
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.body)))
     assert len(found) == 1
     return str(found[0].text)
-
-
-def holder(api: Api, phone: str, **declaration: object) -> tuple[str, str, dict[str, object]]:
-    token = api.login(phone)
-    body = application(resident_id(), **declaration)
-    status, created = api.json("POST", "/v1/applications", body, token=token)
-    assert status == 201, created
-    return token, created["person_id"], created["code"]
 
 
 def visits_path(person_id: str) -> str:
