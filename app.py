@@ -12,6 +12,7 @@ from chalicelib.api import (
     holders,
     jobs,
     meta,
+    places,
 )
 from chalicelib.api.logs import configure_logging
 
@@ -29,5 +30,6 @@ for blueprint in (
     authority.bp,
     meta.bp,
     jobs.bp,
+    places.bp,
 ):
     app.register_blueprint(blueprint)

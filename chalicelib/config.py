@@ -175,3 +175,17 @@ def paper_code_days() -> int:
 def by_phone_hourly_cap() -> int:
     """Lookups by a guardian's phone one checker may make per hour."""
     return _int("HEALTHCODE_BY_PHONE_HOURLY_CAP", 30)
+
+
+# Places, visits, reports ---------------------------------------------------------------------
+
+
+def province_code() -> str:
+    """The GB/T 2260 code of the province this service serves (370000 for shandong): the
+    region of reports from scans at places nobody registered."""
+    return _get("HEALTHCODE_PROVINCE_CODE", _ISSUER_REGIONS.get(profile(), "370000"))
+
+
+def reports_limit() -> int:
+    """The most reports one GET /v1/admin/reports returns (newest first)."""
+    return _int("HEALTHCODE_REPORTS_LIMIT", 1000)

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     job = commands.add_parser("run-job", help="run a scheduled job now")
     job.add_argument("name")
     rotate = commands.add_parser("rotate-keys", help="add new signing keys")
-    rotate.add_argument("--purpose", action="append", choices=["code", "access"])
+    rotate.add_argument("--purpose", action="append", choices=["code", "access", "place"])
     commands.add_parser("verify-history", help="check every colour history's hash chain")
     args = parser.parse_args(argv)
     _stage_environment()

@@ -15,7 +15,12 @@ from xml.sax.saxutils import escape
 
 import segno
 
-COLORS: dict[str, str] = {"green": "#16a34a", "yellow": "#eab308", "red": "#dc2626"}
+COLORS: dict[str, str] = {
+    "green": "#16a34a",
+    "yellow": "#eab308",
+    "red": "#dc2626",
+    "place": "#1d4ed8",  # place codes (场所码): a frame no health colour uses
+}
 FORMATS = ("svg", "png")
 ERROR = "m"
 MASK = 0
@@ -41,8 +46,9 @@ def version(data: str) -> int:
 def render(data: str, color: str, fmt: str = "svg", *, caption: str | None = None) -> bytes | str:
     """The framed QR code of ``data``: an SVG document (str) or PNG image (bytes).
 
-    ``color`` is ``green``, ``yellow`` or ``red``; ``fmt`` is ``svg`` or ``png``. A caption is
-    drawn under the frame in SVG and stored as an iTXt ``Description`` chunk in PNG (no fonts).
+    ``color`` is ``green``, ``yellow``, ``red`` or ``place``; ``fmt`` is ``svg`` or ``png``. A
+    caption is drawn under the frame in SVG and stored as an iTXt ``Description`` chunk in PNG
+    (no fonts).
     """
     try:
         hex_color = COLORS[color]

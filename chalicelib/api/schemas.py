@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from chalicelib import validation
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.model import Category, Declaration, IdType, Risk, Symptom
+from chalicelib.domain.places import PlaceType
 
 
 def _checked(check: Any) -> Any:
@@ -521,3 +522,62 @@ def parse(model: type[_In], data: Any) -> Any:
             code=codes.pop() if len(codes) == 1 else "invalid_request",
             errors=errors,
         ) from None
+
+
+# Places, visits, reports (docs/decisions/0009) ----------------------------------------------
+
+
+class PlaceIn(_In):
+    """A place that puts up a place code (场所码)."""
+
+    name: Annotated[Text, Field(max_length=100)]
+    type: PlaceType
+    region_code: RegionCode
+    address: Annotated[Text, Field(max_length=200)]
+
+
+class PlaceOut(BaseModel):
+    place_id: str
+
+
+class VisitIn(_In):
+    place_token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+
+
+class VisitPlace(BaseModel):
+    name: str
+    type: PlaceType
+
+
+class VisitOut(BaseModel):
+    """The screen the holder shows at the door."""
+
+    place: VisitPlace
+    at: str
+    color: Literal["green", "yellow", "red"]
+    masked_name: str
+
+
+class VisitView(BaseModel):
+    place_id: str
+    place: VisitPlace
+    at: str
+    color: Literal["green", "yellow", "red"] = Field(description="the colour at the visit")
+
+
+class VisitsOut(BaseModel):
+    visits: list[VisitView] = Field(description="newest first, within retention (28 days)")
+
+
+class ReportView(BaseModel):
+    at: str
+    kind: Literal["scan", "visit"]
+    place_id: str | None
+    region_code: str
+    color: Literal["yellow", "red"]
+    person_id: str | None = Field(description="pseudonymous; null for partner provinces' codes")
+
+
+class ReportsOut(BaseModel):
+    reports: list[ReportView] = Field(description="newest first")
+    truncated: bool = Field(description="more reports than the limit: narrow `since`")

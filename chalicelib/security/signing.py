@@ -1,8 +1,10 @@
 """ES256 signing keys shared by every function instance, kept in the store, cached per process.
 
-Two purposes with separate keys: `code` (QR tokens; public keys at /.well-known/jwks.json) and
-`access` (login tokens; never published). A key that stops signing stays published until every
-token it signed has expired (`retire_at`).
+Three purposes with separate keys: `code` (QR tokens; public keys at /.well-known/jwks.json),
+`access` (login tokens; never published) and `place` (place codes, published too). A key that
+stops signing stays published until every token it signed has expired (`retire_at`). Place
+tokens never expire: a superseded place key keeps no `retire_at` while an open place uses it
+(docs/decisions/0009-places-visits-reports.md); the newest unretired key is the signer.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from chalicelib.domain.entities import SigningKey
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.ports import Store
 
-PURPOSES = ("code", "access")
+PURPOSES = ("code", "access", "place")
 
 
 def _b64(raw: bytes) -> str:
@@ -59,10 +61,32 @@ def rotate(store: Store, purpose: str, now: datetime) -> SigningKey:
     """Adds a new signing key; the older ones retire once their tokens can no longer be valid."""
     fresh = new_key(purpose, now)
     store.add_signing_key(fresh)
+    if purpose == "place":
+        retire_idle_place_keys(store, now)
+        return fresh
     for key in store.signing_keys(purpose):
         if key.kid != fresh.kid and key.retire_at is None:
             store.retire_signing_key(purpose, key.kid, now + longest_token_life(purpose))
     return fresh
+
+
+def place_key_grace() -> timedelta:
+    """How long after a newer place key appears an older one may still sign (instances read
+    the keys again every key_cache_seconds), plus the verifier's leeway."""
+    return timedelta(seconds=2 * config.key_cache_seconds() + config.token_leeway_seconds())
+
+
+def retire_idle_place_keys(store: Store, now: datetime) -> list[str]:
+    """Retires the place keys that no longer sign (superseded for longer than the grace) and
+    that no open place uses; returns their kids. Called on rotation and when a place closes."""
+    keys = store.signing_keys("place")  # oldest first
+    retired = []
+    for key, successor in zip(keys, keys[1:], strict=False):
+        superseded_long_ago = successor.created_at + place_key_grace() <= now
+        if key.retire_at is None and superseded_long_ago and not store.place_key_in_use(key.kid):
+            store.retire_signing_key("place", key.kid, now + place_key_grace())
+            retired.append(key.kid)
+    return retired
 
 
 @dataclass(frozen=True)

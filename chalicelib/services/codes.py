@@ -61,4 +61,5 @@ def qr_image(
 
 
 def jwks(ctx: Context, now: datetime) -> dict[str, Any]:
-    return {"keys": ctx.code_keys.published(now)}
+    # Place keys too: printed place codes never expire (docs/decisions/0009).
+    return {"keys": ctx.code_keys.published(now) + ctx.place_keys.published(now)}

@@ -18,10 +18,12 @@ class Context:
     sms: SmsSender
     code_keys: KeyCache = field(init=False)
     access_keys: KeyCache = field(init=False)
+    place_keys: KeyCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.code_keys = KeyCache(self.store, "code")
         self.access_keys = KeyCache(self.store, "access")
+        self.place_keys = KeyCache(self.store, "place")
 
 
 def default() -> Context:

@@ -11,6 +11,7 @@ from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, Sign
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
+from chalicelib.domain.places import Place, PlaceVisit, Report
 
 
 class Store(Protocol):
@@ -189,8 +190,42 @@ class Store(Protocol):
         markers: tuple[str, ...],
         anonymous: list[HistoryEntry],
     ) -> dict[str, int]:
-        """Deletes a person's check-ins, scans, appeals and declared visits, replaces their
-        history by `anonymous` (entries under a new, unrelated id), then deletes the person,
-        the `markers` and the `links` in one transaction (the ID may apply again at once), each
-        guardian's count of dependents going down by one.
-        Safe to repeat after an interruption. Returns how many items of each kind went."""
+        """Deletes a person's check-ins, scans, place visits, appeals and declared visits,
+        replaces their history by `anonymous` (entries under a new, unrelated id), then deletes
+        the person, the `markers` and the `links` in one transaction (the ID may apply again at
+        once), each guardian's count of dependents going down by one. Safe to repeat after an
+        interruption. Returns how many items of each kind went."""
+
+    # Places, visits, reports (docs/decisions/0009) -------------------------------------------
+    def add_place(self, place: Place) -> None:
+        """Stores a new place, only while the key that signed its token is not retired:
+        Conflict otherwise (the caller re-reads the keys and signs again)."""
+
+    def get_place(self, place_id: str) -> Place | None:
+        """Read consistently: a closed place's code stops working at once."""
+
+    def close_place(self, place_id: str, at: datetime) -> Place | None:
+        """Closes the place (a second close keeps the first time); None when there is none."""
+
+    def place_key_in_use(self, kid: str) -> bool:
+        """Whether an open place holds a token signed by that place key."""
+
+    def add_place_visit(self, visit: PlaceVisit, report: Report | None) -> None:
+        """The visit and, for a yellow or red one, its report: both or neither."""
+
+    def place_visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
+        """The person's place visits at or after `since`, newest first, read consistently."""
+
+    def delete_place_visits_of(self, person_id: str) -> int:
+        """Deletes every place visit of one person (注销); returns how many."""
+
+    def delete_place_visits_of_day(self, day: date) -> int:
+        """Deletes every place visit of that Asia/Shanghai day; returns how many."""
+
+    def add_report(self, report: Report) -> None: ...
+
+    def reports_for(self, region_code: str, since: datetime, limit: int) -> list[Report]:
+        """The region's reports at or after `since`, newest first, at most `limit`."""
+
+    def delete_reports_of_day(self, day: date) -> int:
+        """Deletes every report of that Asia/Shanghai day; returns how many."""

@@ -12,6 +12,7 @@ from chalicelib.domain.masking import mask_name
 from chalicelib.domain.model import Color
 from chalicelib.security.tokens import AccessClaims, CodeRejected, verify_code
 from chalicelib.services.context import Context
+from chalicelib.services.reports import report_scan
 
 
 def verify(
@@ -46,6 +47,7 @@ def verify(
         person_id=person_id,
     )
     ctx.store.add_scan(scan)
+    report_scan(ctx, scan, actor.place_id)  # yellow and red go to the authority
     return {
         "valid": valid,
         "pass": passed,

@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -43,6 +44,7 @@ from chalicelib.domain.model import (
     Symptom,
 )
 from chalicelib.domain.otp import OtpState
+from chalicelib.domain.places import Place, PlaceType, PlaceVisit, Report, ReportKind
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 
@@ -643,6 +645,7 @@ class DynamoStore:
             for appeal in t.AppealItem.by_person.query(pid):
                 batch.delete(t.AppealItem(appeal.appeal_id))
                 gone["appeals"] += 1
+        gone["place_visits"] = self.delete_place_visits_of(pid)
         with t.VisitItem.batch_write() as batch:
             for region in person.declaration.visited_regions:
                 batch.delete(t.VisitItem(region, pid))
@@ -666,6 +669,91 @@ class DynamoStore:
                     tx.update(A(link.account_id), [A.dependents.add(-1)])
         gone["links"] = len(links)
         return gone
+
+    # Places, visits, reports (docs/decisions/0009) -------------------------------------------
+
+    def add_place(self, place: Place) -> None:
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(_place_item(place), condition=t.PlaceItem.place_id.does_not_exist())
+                tx.condition_check(
+                    t.KeyItem,
+                    "place",
+                    place.kid,
+                    condition=t.KeyItem.kid.exists() & t.KeyItem.retire_at.does_not_exist(),
+                )
+        except TransactWriteError as error:
+            raise Conflict() from error
+
+    def get_place(self, place_id: str) -> Place | None:
+        item = _get(t.PlaceItem, place_id, consistent_read=True)
+        return _place(item) if item else None
+
+    def close_place(self, place_id: str, at: datetime) -> Place | None:
+        item = t.PlaceItem(place_id)
+        try:
+            item.update(
+                actions=[t.PlaceItem.closed_at.set(at), t.PlaceItem.open_kid.remove()],
+                condition=t.PlaceItem.place_id.exists() & t.PlaceItem.closed_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if not _failed_condition(error):
+                raise
+            return self.get_place(place_id)  # unknown (None) or closed before
+        return _place(item)
+
+    def place_key_in_use(self, kid: str) -> bool:
+        return any(True for _ in t.PlaceItem.by_kid.query(kid, limit=1))
+
+    def add_place_visit(self, visit: PlaceVisit, report: Report | None) -> None:
+        item = t.PlaceVisitItem(
+            visit.person_id,
+            _at_id(visit.at, visit.visit_id),
+            place_id=visit.place_id,
+            place_name=visit.place_name,
+            place_type=visit.place_type.value,
+            color=visit.color.value,
+            day_shard=_day_shard(shanghai_date(visit.at), visit.visit_id),
+        )
+        if report is None:
+            item.save()
+            return
+        with TransactWrite(connection=self._connection()) as tx:
+            tx.save(item)
+            tx.save(_report_item(report))
+
+    def place_visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
+        found = t.PlaceVisitItem.query(
+            person_id,
+            t.PlaceVisitItem.at_id >= _at_id(since, ""),
+            consistent_read=True,
+            scan_index_forward=False,
+        )
+        return [_place_visit(item) for item in found]
+
+    def delete_place_visits_of(self, person_id: str) -> int:
+        keys = t.PlaceVisitItem.query(person_id, attributes_to_get=["person_id", "at_id"])
+        return _delete_all(t.PlaceVisitItem, keys)
+
+    def delete_place_visits_of_day(self, day: date) -> int:
+        keys = _keys_of_day(t.PlaceVisitItem.by_day, day)
+        return _delete_all(t.PlaceVisitItem, (t.PlaceVisitItem(k.person_id, k.at_id) for k in keys))
+
+    def add_report(self, report: Report) -> None:
+        _report_item(report).save()
+
+    def reports_for(self, region_code: str, since: datetime, limit: int) -> list[Report]:
+        found = t.ReportItem.query(
+            region_code,
+            t.ReportItem.at_id >= _at_id(since, ""),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        return [_report(item) for item in found]
+
+    def delete_reports_of_day(self, day: date) -> int:
+        keys = _keys_of_day(t.ReportItem.by_day, day)
+        return _delete_all(t.ReportItem, (t.ReportItem(k.region_code, k.at_id) for k in keys))
 
 
 def _count_dependent(tx: TransactWrite, account_id: str, limit: int) -> None:
@@ -927,4 +1015,100 @@ def _signing_key(item: t.KeyItem) -> SigningKey:
         public_jwk=json.loads(item.public_jwk),
         created_at=item.created_at,
         retire_at=item.retire_at,
+    )
+
+
+# Places, visits, reports (docs/decisions/0009) --------------------------------------------------
+
+
+def _at_id(at: datetime, item_id: str) -> str:
+    """`<UTC instant, fixed width>#<id>`: sorts by time as text; `_at_id(t, "")` starts at t."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "#" + item_id
+
+
+def _at_of(at_id: str) -> datetime:
+    return datetime.strptime(at_id.partition("#")[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _keys_of_day(index: GlobalSecondaryIndex[M], day: date) -> Iterator[M]:
+    """The keys a day-sharded `by_day` index holds for one Asia/Shanghai day."""
+    for shard in range(DAY_SHARDS):
+        yield from index.query(f"{day.isoformat()}#{shard}")
+
+
+def _delete_all(model: type[M], items: Iterable[M]) -> int:
+    removed = 0
+    with model.batch_write() as batch:
+        for item in items:
+            batch.delete(item)
+            removed += 1
+    return removed
+
+
+def _place_item(place: Place) -> t.PlaceItem:
+    return t.PlaceItem(
+        place.place_id,
+        name=place.name,
+        type=place.type.value,
+        region_code=place.region_code,
+        address=place.address,
+        created_at=place.created_at,
+        created_by=place.created_by,
+        kid=place.kid,
+        token=place.token,
+        jti=place.jti,
+        closed_at=place.closed_at,
+        open_kid=place.kid if place.closed_at is None else None,
+    )
+
+
+def _place(item: t.PlaceItem) -> Place:
+    return Place(
+        place_id=item.place_id,
+        name=item.name,
+        type=PlaceType(item.type),
+        region_code=item.region_code,
+        address=item.address,
+        created_at=item.created_at,
+        created_by=item.created_by,
+        kid=item.kid,
+        token=item.token,
+        jti=item.jti,
+        closed_at=item.closed_at,
+    )
+
+
+def _place_visit(item: t.PlaceVisitItem) -> PlaceVisit:
+    return PlaceVisit(
+        visit_id=item.at_id.partition("#")[2],
+        person_id=item.person_id,
+        at=_at_of(item.at_id),
+        place_id=item.place_id,
+        place_name=item.place_name,
+        place_type=PlaceType(item.place_type),
+        color=Color(item.color),
+    )
+
+
+def _report_item(report: Report) -> t.ReportItem:
+    return t.ReportItem(
+        report.region_code,
+        _at_id(report.at, report.report_id),
+        kind=report.kind.value,
+        place_id=report.place_id,
+        color=report.color.value,
+        person_id=report.person_id,
+        day_shard=_day_shard(shanghai_date(report.at), report.report_id),
+    )
+
+
+def _report(item: t.ReportItem) -> Report:
+    return Report(
+        report_id=item.at_id.partition("#")[2],
+        at=_at_of(item.at_id),
+        kind=ReportKind(item.kind),
+        region_code=item.region_code,
+        place_id=item.place_id,
+        color=Color(item.color),
+        person_id=item.person_id,
     )

@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
+from chalicelib.domain.places import Place, PlaceVisit, Report
 
 
 class MemoryStore:
@@ -46,6 +47,11 @@ class MemoryStore:
         self.shares: dict[str, tuple[str, datetime]] = {}
         self.dependents: dict[str, int] = {}
         self.counters: dict[str, int] = {}
+
+        # Places, visits, reports
+        self.places: dict[str, Place] = {}
+        self.place_visits: dict[str, list[PlaceVisit]] = {}
+        self.reports: list[Report] = []
 
     def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
         state, version = self.otps.get(phone_key, (None, 0))
@@ -357,8 +363,10 @@ class MemoryStore:
         anonymous: list[HistoryEntry],
     ) -> dict[str, int]:
         pid = person.person_id
+        place_visits = self.delete_place_visits_of(pid)
         with self._lock:
             gone = {
+                "place_visits": place_visits,
                 "checkins": len(self.checkins.pop(pid, {})),
                 "scans": sum(1 for scan in self.scans if scan.person_id == pid),
                 "appeals": sum(1 for a in self.appeal_items.values() if a.person_id == pid),
@@ -385,3 +393,63 @@ class MemoryStore:
                 if link.relation != "self":
                     self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) - 1
             return gone
+
+    # Places, visits, reports (docs/decisions/0009) -------------------------------------------
+
+    def add_place(self, place: Place) -> None:
+        with self._lock:
+            key = self.keys.get("place", {}).get(place.kid)
+            if place.place_id in self.places or key is None or key.retire_at is not None:
+                raise Conflict()
+            self.places[place.place_id] = place
+
+    def get_place(self, place_id: str) -> Place | None:
+        return self.places.get(place_id)
+
+    def close_place(self, place_id: str, at: datetime) -> Place | None:
+        with self._lock:
+            place = self.places.get(place_id)
+            if place is not None and place.is_open:
+                place = self.places[place_id] = replace(place, closed_at=at)
+            return place
+
+    def place_key_in_use(self, kid: str) -> bool:
+        return any(p.kid == kid and p.is_open for p in self.places.values())
+
+    def add_place_visit(self, visit: PlaceVisit, report: Report | None) -> None:
+        with self._lock:
+            self.place_visits.setdefault(visit.person_id, []).append(visit)
+            if report is not None:
+                self.reports.append(report)
+
+    def place_visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
+        found = [v for v in self.place_visits.get(person_id, []) if v.at >= since]
+        return sorted(found, key=lambda v: (v.at, v.visit_id), reverse=True)
+
+    def delete_place_visits_of(self, person_id: str) -> int:
+        with self._lock:
+            return len(self.place_visits.pop(person_id, []))
+
+    def delete_place_visits_of_day(self, day: date) -> int:
+        with self._lock:
+            removed = 0
+            for person_id, visits in self.place_visits.items():
+                kept = [v for v in visits if shanghai_date(v.at) != day]
+                removed += len(visits) - len(kept)
+                self.place_visits[person_id] = kept
+            return removed
+
+    def add_report(self, report: Report) -> None:
+        with self._lock:
+            self.reports.append(report)
+
+    def reports_for(self, region_code: str, since: datetime, limit: int) -> list[Report]:
+        found = [r for r in self.reports if r.region_code == region_code and r.at >= since]
+        return sorted(found, key=lambda r: (r.at, r.report_id), reverse=True)[:limit]
+
+    def delete_reports_of_day(self, day: date) -> int:
+        with self._lock:
+            kept = [r for r in self.reports if shanghai_date(r.at) != day]
+            removed = len(self.reports) - len(kept)
+            self.reports = kept
+            return removed

@@ -330,6 +330,97 @@ class CheckinItem(_Table):
     by_day = CheckinsByDay()
 
 
+# Places, visits, reports (docs/decisions/0009) ---------------------------------------------------
+
+
+class PlacesByKid(GlobalSecondaryIndex["PlaceItem"]):
+    """Open places by the place key that signed their token (sparse: closing removes
+    `open_kid`), so a superseded key is retired only when no open place uses it."""
+
+    class Meta:
+        index_name = "by_kid"
+        projection = KeysOnlyProjection()
+
+    open_kid = UnicodeAttribute(hash_key=True)
+    place_id = UnicodeAttribute(range_key=True)
+
+
+class PlaceItem(_Table):
+    """A registered place (not personal data) and the token its QR holds."""
+
+    class Meta:
+        table_name = "places"
+        billing_mode = "PAY_PER_REQUEST"
+
+    place_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    type = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    address = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    kid = UnicodeAttribute()
+    token = UnicodeAttribute()
+    jti = UnicodeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
+    open_kid = UnicodeAttribute(null=True)
+    by_kid = PlacesByKid()
+
+
+class PlaceVisitsByDay(GlobalSecondaryIndex["PlaceVisitItem"]):
+    class Meta:
+        index_name = "by_day"
+        projection = KeysOnlyProjection()
+
+    day_shard = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class PlaceVisitItem(_Table):
+    """Place codes a person scanned (not the declared `visits` to regions): keyed by person,
+    so one query lists or deletes them all; `by_day` lets purge read only old days."""
+
+    class Meta:
+        table_name = "place_visits"
+        billing_mode = "PAY_PER_REQUEST"
+
+    person_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)  # `<UTC instant>#<visit id>`
+    place_id = UnicodeAttribute()
+    place_name = UnicodeAttribute()
+    place_type = UnicodeAttribute()
+    color = UnicodeAttribute()
+    day_shard = UnicodeAttribute()
+    by_day = PlaceVisitsByDay()
+
+
+class ReportsByDay(GlobalSecondaryIndex["ReportItem"]):
+    class Meta:
+        index_name = "by_day"
+        projection = KeysOnlyProjection()
+
+    day_shard = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class ReportItem(_Table):
+    """Yellow and red scans and place visits by region and time, for the authority: a query
+    reads one region from a day on; `by_day` lets purge read only old days."""
+
+    class Meta:
+        table_name = "reports"
+        billing_mode = "PAY_PER_REQUEST"
+
+    region_code = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)  # `<UTC instant>#<report id>`
+    kind = UnicodeAttribute()
+    place_id = UnicodeAttribute(null=True)
+    color = UnicodeAttribute()
+    person_id = UnicodeAttribute(null=True)
+    day_shard = UnicodeAttribute()
+    by_day = ReportsByDay()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -344,6 +435,10 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     VisitItem,
     AppealItem,
     CheckinItem,
+    # Places, visits, reports
+    PlaceItem,
+    PlaceVisitItem,
+    ReportItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None

@@ -217,14 +217,21 @@ def test_the_holder_deletes_their_data_and_the_id_can_apply_again_at_once(
 
 
 def test_a_guardian_deletes_a_dependent_who_has_no_code_of_their_own(
-    api: Api, new_phone: Callable[[], str]
+    api: Api, new_phone: Callable[[], str], admin_token: str
 ) -> None:
+    from tests.e2e.test_places import register, scanned_place_token
+
     token = api.login(new_phone())
     id_number = resident_id()
     status, created = api.json("POST", "/v1/family", family_body(id_number), token=token)
     assert status == 201
     person_id = created["person_id"]
+    place_token = scanned_place_token(api, admin_token, register(api, admin_token))
+    visit = {"place_token": place_token}
+    assert api.json("POST", f"/v1/persons/{person_id}/visits", visit, token=token)[0] == 201
+    assert len(api.json("GET", f"/v1/persons/{person_id}/visits", token=token)[1]["visits"]) == 1
     assert api.call("DELETE", f"/v1/persons/{person_id}", token=token).status_code == 204
+    assert default().store.delete_place_visits_of(person_id) == 0  # none were left
     assert api.json("GET", "/v1/family", token=token)[1] == {"family": []}
     status, again = api.json("POST", "/v1/family", family_body(id_number), token=token)
     assert status == 201 and again["person_id"] != person_id

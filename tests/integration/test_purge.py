@@ -1,5 +1,5 @@
-"""The purge job deletes scans, check-ins and login states past retention, reads only due days,
-and is safe to re-run."""
+"""The purge job deletes scans, check-ins, login states, place visits and reports past retention,
+reads only due days, and is safe to re-run."""
 
 from __future__ import annotations
 
@@ -91,7 +91,13 @@ def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> 
     kept_key = "otp-" + new_person_id()
     ctx.store.save_otp(kept_key, OtpState(None, recent + 600, 0, (recent,)), 0)
     report = purge(ctx, now)
-    assert report["removed"] == {"scans": 0, "checkins": 4, "otps": 1}
+    assert report["removed"] == {
+        "scans": 0,
+        "checkins": 4,
+        "otps": 1,
+        "place_visits": 0,
+        "reports": 0,
+    }
     assert report["days_purged"] == 15 and report["complete"] is True
     assert ctx.store.get_otp(kept_key)[1] == 1
     for pid in people:
@@ -107,3 +113,29 @@ def test_each_kind_resumes_from_its_own_watermark(ctx: Context) -> None:
     ctx.store.put_checkin(new_person_id(), Checkin(date(2030, 10, 22), 36.5), now)
     report = purge(ctx, now)
     assert report["days_purged"] == 5 and report["removed"]["checkins"] == 1
+
+
+def test_place_visits_and_reports_past_retention_go(ctx: Context) -> None:
+    from chalicelib.domain.places import PlaceType, PlaceVisit, Report, ReportKind
+
+    now = NOW.replace(year=2031)  # cutoff 2031-10-25
+    _purged_through(ctx, "2031-10-10")
+    people = [new_person_id() for _ in range(4)]
+
+    def visit(pid: str, at: datetime) -> PlaceVisit:
+        return PlaceVisit(new_person_id(), pid, at, "p" * 16, "商场", PlaceType.MALL, Color.RED)
+
+    def report(at: datetime) -> Report:
+        return Report(new_person_id(), at, ReportKind.VISIT, "371202", "p" * 16, Color.RED, None)
+
+    old = [datetime(2031, 10, 20 + n, 4, 0, tzinfo=UTC) for n in range(4)]  # 20th … 23rd
+    kept = datetime(2031, 10, 25, 16, 30, tzinfo=UTC)  # 2031-10-26 00:30 in Shanghai
+    for pid, at in zip(people, old, strict=True):
+        ctx.store.add_place_visit(visit(pid, at), report(at))
+        ctx.store.add_place_visit(visit(pid, kept), None)
+    ctx.store.add_report(report(kept))
+    result = purge(ctx, now)
+    assert result["removed"]["place_visits"] == 4 and result["removed"]["reports"] == 4
+    for pid in people:
+        assert [v.at for v in ctx.store.place_visits_of(pid, old[0])] == [kept]
+    assert [r.at for r in ctx.store.reports_for("371202", old[0], 10)] == [kept]
