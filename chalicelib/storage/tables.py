@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -120,6 +121,8 @@ class PersonItem(_Table):
     history_hash = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)
     by_due = PersonsByDue()
+    # Arrivals: the latest arrival declaration (origin, dates, test), encrypted.
+    arrival_enc = UnicodeAttribute(null=True)
 
 
 class HistoryItem(_Table):
@@ -308,6 +311,39 @@ class CheckinItem(_Table):
     by_day = CheckinsByDay()
 
 
+# Trust list and arrivals ------------------------------------------------------------------------
+
+
+class IssuerItem(_Table):
+    """A partner province's code issuer we trust (省际互认), with its public JWKS."""
+
+    class Meta:
+        table_name = "issuers"
+        billing_mode = "PAY_PER_REQUEST"
+
+    issuer = UnicodeAttribute(hash_key=True)
+    province_code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    jwks = UnicodeAttribute()  # JSON: public EC P-256 keys only
+    not_after = UTCDateTimeAttribute(null=True)
+    added_by = UnicodeAttribute()
+    added_at = UTCDateTimeAttribute()
+
+
+class OriginTokenItem(_Table):
+    """Partner tokens already used for an arrival (`<iss> <jti>`): each serves one arrival.
+    Reads never rely on the TTL (housekeeping only): an expired token no longer verifies."""
+
+    class Meta:
+        table_name = "origin_tokens"
+        billing_mode = "PAY_PER_REQUEST"
+
+    token_key = UnicodeAttribute(hash_key=True)
+    expires_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -322,6 +358,8 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     VisitItem,
     AppealItem,
     CheckinItem,
+    IssuerItem,
+    OriginTokenItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None
