@@ -2,7 +2,17 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, auth, authority, checkins, checkpoints, holders, jobs, meta
+from chalicelib.api import (
+    admin,
+    arrivals,
+    auth,
+    authority,
+    checkins,
+    checkpoints,
+    holders,
+    jobs,
+    meta,
+)
 from chalicelib.api.logs import configure_logging
 
 app = Chalice(app_name="healthcode")
@@ -18,5 +28,6 @@ for blueprint in (
     authority.bp,
     meta.bp,
     jobs.bp,
+    arrivals.bp,
 ):
     app.register_blueprint(blueprint)

@@ -127,3 +127,18 @@ class ReportMismatch(Conflict):
     code = "report_mismatch"
     message = "The confirmation does not match a pending report for this batch."
     message_zh = "确认编号与本批数据的待确认报告不符。"
+
+
+# Trust list and arrivals
+
+
+class InvalidOriginCode(InvalidInput):
+    code = "invalid_origin_code"
+    message = "The origin code does not verify against the trust list."
+    message_zh = "来源地健康码未通过互认名单验证。"
+
+
+class OriginCodeUsed(Conflict):
+    code = "origin_code_used"
+    message = "This origin code has already served an arrival declaration."
+    message_zh = "该来源地健康码已用于来鲁申报，不可重复使用。"

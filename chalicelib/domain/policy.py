@@ -164,7 +164,11 @@ class ArrivalRiskCondition:
     kind: ClassVar[str] = "arrival_risk"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "risk": [r.value for r in self.risk], "lasts_days": self.lasts_days}
+        return {
+            "kind": self.kind,
+            "risk": [r.value for r in self.risk],
+            "lasts_days": self.lasts_days,
+        }
 
 
 @dataclass(frozen=True)

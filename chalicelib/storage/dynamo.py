@@ -582,6 +582,7 @@ class DynamoStore:
                 raise Conflict() from error
             raise
 
+
 # Mapping ---------------------------------------------------------------------------------------
 
 
