@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib.api import (
     admin,
+    arrivals,
     auth,
     authority,
     checkins,
@@ -31,5 +32,6 @@ for blueprint in (
     meta.bp,
     jobs.bp,
     places.bp,
+    arrivals.bp,
 ):
     app.register_blueprint(blueprint)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from chalicelib.domain.model import Color, Declaration, IdType, Reason, Role
+from chalicelib.domain.model import Arrival, Color, Declaration, IdType, Reason, Role
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class Person:
     self_held: bool = False  # the person holds their own code (a `self` link)
     guardians: int = 0  # current guardians (为家人代办), at most config.max_guardians()
     paper_not_before: datetime | None = None  # paper codes printed before this are revoked
+    arrival: Arrival | None = None  # the latest arrival declaration (来鲁申报)
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,23 @@ class Appeal:
     reason: str | None = None
     resolved_by: str | None = None
     resolved_at: datetime | None = None
+
+
+# Trust list (省际互认) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """A partner province's code issuer we trust: its public keys (a JWKS of EC P-256 public
+    keys only) until `not_after` (None: until removed)."""
+
+    issuer: str
+    province_code: str
+    name: str
+    jwks: dict[str, list[dict[str, str]]]
+    not_after: datetime | None
+    added_by: str
+    added_at: datetime
+
+    def trusted_at(self, now: datetime) -> bool:
+        return self.not_after is None or now < self.not_after

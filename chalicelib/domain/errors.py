@@ -183,3 +183,18 @@ class FormatUnavailable(DomainError):
     code = "format_unavailable"
     message = "This server cannot draw that format (no CJK font for PNG); ask for pdf or svg."
     message_zh = "服务器无法生成该格式（缺少中文字体），请改用 pdf 或 svg。"
+
+
+# Trust list and arrivals
+
+
+class InvalidOriginCode(InvalidInput):
+    code = "invalid_origin_code"
+    message = "The origin code does not verify against the trust list."
+    message_zh = "来源地健康码未通过互认名单验证。"
+
+
+class OriginCodeUsed(Conflict):
+    code = "origin_code_used"
+    message = "This origin code has already served an arrival declaration."
+    message_zh = "该来源地健康码已用于来鲁申报，不可重复使用。"

@@ -111,6 +111,7 @@ class Facts:
     records: tuple[Record, ...] = ()
     checkins: tuple[Checkin, ...] = ()
     previous: Color | None = None
+    arrival: Arrival | None = None  # the latest arrival declaration (来鲁申报), if any
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,44 @@ class Assessment:
         if not ends or any(end is None for end in ends):
             return None
         return max(e for e in ends if e is not None)
+
+
+# Arrivals (来鲁申报) ------------------------------------------------------------------------------
+
+ABROAD = "abroad"
+
+
+class TestResult(enum.StrEnum):
+    __test__ = False  # not a pytest class, whatever its name
+
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Someone arriving from another province (`origin_province` a 2-digit + 0000 code) or from
+    abroad (`ABROAD`). `origin_color` is the colour of the origin's code: from a verified partner
+    token (`origin_issuer` names its issuer) or as declared; None from abroad without one.
+    Dates are Asia/Shanghai calendar dates."""
+
+    origin_province: str
+    origin_region: str | None
+    arrival_date: date
+    transport: str
+    origin_color: Color | None
+    origin_issuer: str | None = None
+    quarantine_end: date | None = None
+    test_result: TestResult = TestResult.NONE
+    test_date: date | None = None
+
+    @property
+    def abroad(self) -> bool:
+        return self.origin_province == ABROAD
+
+    @property
+    def origin_codes(self) -> tuple[str, ...]:
+        """The region codes whose risk counts for the origin: the region and its province."""
+        codes = (self.origin_region, None if self.abroad else self.origin_province)
+        return tuple(dict.fromkeys(c for c in codes if c))

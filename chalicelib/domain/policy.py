@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from chalicelib.domain.checkins import is_abnormal
-from chalicelib.domain.model import Category, Checkin, Color, Risk, Symptom
+from chalicelib.domain.model import Category, Checkin, Color, Risk, Symptom, TestResult
 
 
 class PolicyError(ValueError):
@@ -134,6 +134,67 @@ class CheckinStreakCondition:
         }
 
 
+# Arrivals (来鲁申报): each holds from the arrival for `lasts_days` days, or as said.
+
+
+@dataclass(frozen=True)
+class ArrivalColorCondition:
+    """The origin's code (a partner's token, or as declared) is one of `colors`: holds until
+    `lasts_days` days from the arrival date (that day included)."""
+
+    colors: tuple[Color, ...]
+    lasts_days: int
+    kind: ClassVar[str] = "arrival_color"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "colors": [c.value for c in self.colors],
+            "lasts_days": self.lasts_days,
+        }
+
+
+@dataclass(frozen=True)
+class ArrivalRiskCondition:
+    """The origin region (or its province) has one of `risk` in the regions table: holds until
+    `lasts_days` days from the arrival date."""
+
+    risk: tuple[Risk, ...]
+    lasts_days: int
+    kind: ClassVar[str] = "arrival_risk"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "risk": [r.value for r in self.risk],
+            "lasts_days": self.lasts_days,
+        }
+
+
+@dataclass(frozen=True)
+class ArrivalAbroadCondition:
+    """An arrival from abroad: holds until the quarantine ends when the test result is one of
+    `released_by`, and with no end (until a new declaration) otherwise."""
+
+    released_by: tuple[TestResult, ...]
+    kind: ClassVar[str] = "arrival_abroad"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "released_by": [t.value for t in self.released_by]}
+
+
+@dataclass(frozen=True)
+class ArrivalTestCondition:
+    """The arrival declares a test result in `results`: holds until a `cleared` record dated on
+    or after the test (or the arrival, without a test date)."""
+
+    results: tuple[TestResult, ...]
+    kind: ClassVar[str] = "arrival_test"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "results": [t.value for t in self.results]}
+
+
 Condition = (
     RecordCondition
     | VisitedCondition
@@ -142,6 +203,10 @@ Condition = (
     | TemperatureCondition
     | CheckinCondition
     | CheckinStreakCondition
+    | ArrivalColorCondition
+    | ArrivalRiskCondition
+    | ArrivalAbroadCondition
+    | ArrivalTestCondition
 )
 
 # Values a condition kind hands to its reason texts ("{remaining} days"); other kinds give none.
@@ -406,6 +471,26 @@ def _checkin_streak(d: Mapping[str, Any], where: str) -> Condition:
     )
 
 
+def _arrival_color(d: Mapping[str, Any], where: str) -> Condition:
+    colors = _enum_list(d, "colors", where, Color)
+    if Color.GREEN in colors:
+        raise PolicyError(f"{where}.colors: a green origin code is not a risk")
+    return ArrivalColorCondition(colors, _days(d["lasts_days"], f"{where}.lasts_days"))
+
+
+def _arrival_risk(d: Mapping[str, Any], where: str) -> Condition:
+    risk = _enum_list(d, "risk", where, Risk)
+    return ArrivalRiskCondition(risk, _days(d["lasts_days"], f"{where}.lasts_days"))
+
+
+def _arrival_abroad(d: Mapping[str, Any], where: str) -> Condition:
+    return ArrivalAbroadCondition(_enum_list(d, "released_by", where, TestResult))
+
+
+def _arrival_test(d: Mapping[str, Any], where: str) -> Condition:
+    return ArrivalTestCondition(_enum_list(d, "results", where, TestResult))
+
+
 # kind -> (parser, the condition's own fields)
 _CONDITIONS: dict[str, tuple[Callable[[Mapping[str, Any], str], Condition], set[str]]] = {
     RecordCondition.kind: (_record, {"categories"}),
@@ -418,6 +503,10 @@ _CONDITIONS: dict[str, tuple[Callable[[Mapping[str, Any], str], Condition], set[
         _checkin_streak,
         {"previous_any_of", "clean_days", "temperature_at_least", "symptoms_any_of"},
     ),
+    ArrivalColorCondition.kind: (_arrival_color, {"colors", "lasts_days"}),
+    ArrivalRiskCondition.kind: (_arrival_risk, {"risk", "lasts_days"}),
+    ArrivalAbroadCondition.kind: (_arrival_abroad, {"released_by"}),
+    ArrivalTestCondition.kind: (_arrival_test, {"results"}),
 }
 
 

@@ -14,6 +14,10 @@ from typing import Any
 from chalicelib.domain.checkins import checked_in, streak
 from chalicelib.domain.model import Assessment, Category, Declaration, Facts, Reason, Record, Risk
 from chalicelib.domain.policy import (
+    ArrivalAbroadCondition,
+    ArrivalColorCondition,
+    ArrivalRiskCondition,
+    ArrivalTestCondition,
     CheckinCondition,
     CheckinStreakCondition,
     DeclaredCondition,
@@ -141,6 +145,8 @@ _FLAGS: dict[str, Callable[[Declaration], bool]] = {
 def _declared(
     cond: DeclaredCondition, facts: Facts, today: date, defaults: Defaults
 ) -> _Hit | None:
+    if cond.flag == "from_abroad" and facts.arrival is not None and facts.arrival.abroad:
+        return None  # the arrival declaration says more: when the quarantine ends, the test
     return _window(facts, today, defaults) if _FLAGS[cond.flag](facts.declaration) else None
 
 
@@ -198,6 +204,64 @@ def checkin_days(policy: Policy) -> int:
     return max(days)
 
 
+# Arrivals (来鲁申报) ----------------------------------------------------------------------------
+
+
+def _from_arrival(facts: Facts, today: date, days: int) -> _Hit | None:
+    """From the arrival (and while it is announced ahead) for `days` days."""
+    assert facts.arrival is not None
+    last = facts.arrival.arrival_date + timedelta(days=days - 1)
+    return _Hit(last) if today <= last else None
+
+
+def _arrival_color(
+    cond: ArrivalColorCondition, facts: Facts, today: date, defaults: Defaults
+) -> _Hit | None:
+    arrival = facts.arrival
+    if arrival is None or arrival.origin_color not in cond.colors:
+        return None
+    return _from_arrival(facts, today, cond.lasts_days)
+
+
+def _arrival_risk(
+    cond: ArrivalRiskCondition, facts: Facts, today: date, defaults: Defaults
+) -> _Hit | None:
+    if facts.arrival is None:
+        return None
+    risks = {facts.region_risks.get(code, Risk.LOW) for code in facts.arrival.origin_codes}
+    return _from_arrival(facts, today, cond.lasts_days) if risks & set(cond.risk) else None
+
+
+def _arrival_abroad(
+    cond: ArrivalAbroadCondition, facts: Facts, today: date, defaults: Defaults
+) -> _Hit | None:
+    """Until the quarantine ends with a releasing test; without one, until a new declaration."""
+    arrival = facts.arrival
+    if arrival is None or not arrival.abroad:
+        return None
+    if arrival.test_result not in cond.released_by:
+        return _Hit(None)
+    end = arrival.quarantine_end or arrival.arrival_date
+    return _Hit(end) if today <= end else None
+
+
+def _arrival_test(
+    cond: ArrivalTestCondition, facts: Facts, today: date, defaults: Defaults
+) -> _Hit | None:
+    """Until the day before a `cleared` record dated on or after the test (like a record)."""
+    arrival = facts.arrival
+    if arrival is None or arrival.test_result not in cond.results:
+        return None
+    tested = arrival.test_date or arrival.arrival_date
+    clearances = [
+        r.since for r in facts.records if r.category is Category.CLEARED and r.since >= tested
+    ]
+    if not clearances:
+        return _Hit(None)
+    end = min(clearances) - _ONE_DAY
+    return _Hit(end) if today <= end else None
+
+
 # Condition kind -> its check. Each check takes its own condition type.
 _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
     RecordCondition.kind: _record,
@@ -207,6 +271,10 @@ _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
     TemperatureCondition.kind: _temperature,
     CheckinCondition.kind: _checkin,
     CheckinStreakCondition.kind: _checkin_streak,
+    ArrivalColorCondition.kind: _arrival_color,
+    ArrivalRiskCondition.kind: _arrival_risk,
+    ArrivalAbroadCondition.kind: _arrival_abroad,
+    ArrivalTestCondition.kind: _arrival_test,
 }
 
 

@@ -10,7 +10,7 @@ from chalicelib.domain.clock import last_day, shanghai_date
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.history import ActorKind, Cause
-from chalicelib.domain.model import Declaration, IdType
+from chalicelib.domain.model import Arrival, Declaration, IdType
 from chalicelib.domain.rules import evaluate, next_review
 from chalicelib.security.fields import blind_index, new_person_id
 from chalicelib.security.tokens import AccessClaims
@@ -29,6 +29,7 @@ class Application:
     address: str
     region_code: str
     declaration: Declaration
+    arrival: Arrival | None = None  # with an arrival declaration (来鲁申报)
 
 
 def id_key(id_type: IdType, id_number: str) -> str:
@@ -61,7 +62,7 @@ def create(
     own = relation == "self"
     key = id_key(form.id_type, form.id_number)
     today = shanghai_date(now)
-    facts = gather(ctx.store, form.declaration, today, key)
+    facts = gather(ctx.store, form.declaration, today, key, arrival=form.arrival)
     assessment = evaluate(active_policy(), facts, today)
     person = Person(
         person_id=new_person_id(),
@@ -83,6 +84,7 @@ def create(
         id_key=key,
         self_held=own,
         guardians=0 if own else 1,
+        arrival=form.arrival,
     )
     entry = history_entry(person, assessment, cause, now, previous=None)
     person = replace(person, history_seq=entry.seq, history_hash=entry.hash)
@@ -90,6 +92,10 @@ def create(
     due = next_review(assessment, facts, today)
     person = replace(person, due=due)
     window = active_policy().defaults.window_days
+    visits, until = form.declaration.visited_regions, last_day(today, window)
+    if form.arrival is not None:  # the origin counts like a declared visit, from the arrival
+        visits = tuple(dict.fromkeys(visits + form.arrival.origin_codes))
+        until = max(until, last_day(form.arrival.arrival_date, window))
     ctx.store.create_person(
         person,
         key,
@@ -97,8 +103,8 @@ def create(
         (f"id:{key}", *extra_markers),
         entry,
         due,
-        visits=form.declaration.visited_regions,
-        visits_until=last_day(today, window),
+        visits=visits,
+        visits_until=until,
         dependent_limit=None if own else config.max_dependents(),
     )
     # Read the records and risks again now that the person can be found: a record imported

@@ -12,7 +12,7 @@ from chalicelib.domain.days import CHECKIN_FACT_DAYS, recent
 from chalicelib.domain.entities import Person
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.history import Cause, HistoryEntry, next_entry
-from chalicelib.domain.model import Assessment, Checkin, Color, Declaration, Facts
+from chalicelib.domain.model import Arrival, Assessment, Checkin, Color, Declaration, Facts
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.rules import checkin_days, evaluate, next_review
 from chalicelib.policies import load
@@ -34,6 +34,7 @@ def gather(
     *,
     person_id: str | None = None,
     today: date | None = None,
+    arrival: Arrival | None = None,
 ) -> Facts:
     """The facts about one person; with `person_id` and `today`, also their recent check-ins
     (the last 28 days, or more if a rule of the policy reads further back), oldest first."""
@@ -44,10 +45,13 @@ def gather(
     return Facts(
         declaration=declaration,
         declared_on=declared_on,
-        region_risks=store.region_risks(declaration.visited_regions),
+        region_risks=store.region_risks(
+            declaration.visited_regions + (arrival.origin_codes if arrival else ())
+        ),
         records=tuple(store.records_for(id_key)),
         checkins=checkins,
         previous=previous,
+        arrival=arrival,
     )
 
 
@@ -115,6 +119,7 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         person.color,
         person_id=person.person_id,
         today=today,
+        arrival=person.arrival,
     )
     assessment = evaluate(active_policy(), facts, today)
     same_colour = assessment.color is person.color

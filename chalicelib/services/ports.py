@@ -7,9 +7,18 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Protocol
 
-from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import (
+    Account,
+    Appeal,
+    Issuer,
+    Link,
+    Person,
+    Scan,
+    SigningKey,
+    Status,
+)
 from chalicelib.domain.history import HistoryEntry
-from chalicelib.domain.model import Checkin, Record, Risk, Role
+from chalicelib.domain.model import Arrival, Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceVisit, Report
 
@@ -229,3 +238,29 @@ class Store(Protocol):
 
     def delete_reports_of_day(self, day: date) -> int:
         """Deletes every report of that Asia/Shanghai day; returns how many."""
+
+    # Trust list and arrivals
+    def put_issuer(self, issuer: Issuer) -> bool:
+        """Trusts the issuer, replacing what was kept under its id; True when it is new."""
+
+    def get_issuer(self, issuer: str) -> Issuer | None:
+        """Read consistently: a removed issuer is untrusted at once."""
+
+    def issuers(self) -> list[Issuer]:
+        """Every trusted issuer (including those past not_after), by id, read consistently."""
+
+    def delete_issuer(self, issuer: str) -> bool:
+        """False when there was none."""
+
+    def claim_origin_token(self, key: str, until: datetime, at: datetime) -> bool:
+        """Marks a partner token (`<iss> <jti>`) used, kept at least `until` (its expiry);
+        False when it was already claimed. Of concurrent claims exactly one wins."""
+
+    def release_origin_token(self, key: str) -> None:
+        """Undoes a claim whose arrival could not be stored."""
+
+    def save_arrival(
+        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+    ) -> None:
+        """Stores the person's latest arrival (moving their version on, so a re-evaluation in
+        flight re-reads) and the origin regions as declared visits, in one transaction."""

@@ -7,12 +7,15 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from chalicelib import config
 from chalicelib.domain.entities import Scan
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.model import Color
 from chalicelib.security.tokens import AccessClaims, CodeRejected, verify_code
+from chalicelib.services.assessment import active_policy
 from chalicelib.services.context import Context
 from chalicelib.services.reports import report_scan
+from chalicelib.services.trust import is_partner_token, verify_partner
 
 
 def verify(
@@ -22,15 +25,26 @@ def verify(
     color: Color | None = None
     masked: str | None = None
     reason: str | None = None
+    issuer: str | None = None
+    province: str | None = None
     try:
-        claims = verify_code(ctx.code_keys, token, now)
-        status = ctx.store.get_status(claims.person_id)
-        if status is None:
-            reason = "revoked"  # the holder deleted their data: the code no longer exists
-        elif claims.kind == "paper" and _revoked(claims.issued_at, status.paper_not_before):
-            reason = "revoked"  # a guardian revoked the paper codes printed before
+        if is_partner_token(token):  # 亮码互认: the partner's colour, no name
+            partner = verify_partner(ctx.store, token, now)
+            color, issuer, province = (
+                partner.claims.color,
+                partner.claims.issuer,
+                partner.province_code,
+            )
         else:
-            person_id, color, masked = status.person_id, status.color, mask_name(status.name)
+            claims = verify_code(ctx.code_keys, token, now)
+            status = ctx.store.get_status(claims.person_id)
+            if status is None:
+                reason = "revoked"  # the holder deleted their data: the code no longer exists
+            elif claims.kind == "paper" and _revoked(claims.issued_at, status.paper_not_before):
+                reason = "revoked"  # a guardian revoked the paper codes printed before
+            else:
+                person_id, color, masked = status.person_id, status.color, mask_name(status.name)
+                issuer, province = config.issuer(), active_policy().issuer_region
     except CodeRejected as rejected:
         reason = rejected.reason
     valid = reason is None
@@ -55,6 +69,8 @@ def verify(
         "masked_name": masked,
         "reason": reason,
         "checked_at": now.isoformat(timespec="seconds"),
+        "issuer": issuer,
+        "province_code": province,
     }
 
 

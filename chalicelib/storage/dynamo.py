@@ -19,7 +19,16 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import (
+    Account,
+    Appeal,
+    Issuer,
+    Link,
+    Person,
+    Scan,
+    SigningKey,
+    Status,
+)
 from chalicelib.domain.errors import (
     AlreadyApplied,
     AlreadyBound,
@@ -32,6 +41,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import (
+    Arrival,
     Category,
     Checkin,
     Color,
@@ -42,6 +52,7 @@ from chalicelib.domain.model import (
     Risk,
     Role,
     Symptom,
+    TestResult,
 )
 from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceType, PlaceVisit, Report, ReportKind
@@ -755,6 +766,77 @@ class DynamoStore:
         keys = _keys_of_day(t.ReportItem.by_day, day)
         return _delete_all(t.ReportItem, (t.ReportItem(k.region_code, k.at_id) for k in keys))
 
+    # Trust list and arrivals ---------------------------------------------------------------
+
+    def put_issuer(self, issuer: Issuer) -> bool:
+        item = t.IssuerItem(
+            issuer.issuer,
+            province_code=issuer.province_code,
+            name=issuer.name,
+            jwks=json.dumps(issuer.jwks, sort_keys=True),
+            not_after=issuer.not_after,
+            added_by=issuer.added_by,
+            added_at=issuer.added_at,
+        )
+        old = self._connection().client.put_item(
+            TableName=t.IssuerItem.Meta.table_name,
+            Item=item.serialize(),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" not in old
+
+    def get_issuer(self, issuer: str) -> Issuer | None:
+        item = _get(t.IssuerItem, issuer, consistent_read=True)
+        return _issuer(item) if item else None
+
+    def issuers(self) -> list[Issuer]:
+        found = [_issuer(item) for item in t.IssuerItem.scan(consistent_read=True)]
+        return sorted(found, key=lambda i: i.issuer)
+
+    def delete_issuer(self, issuer: str) -> bool:
+        try:
+            t.IssuerItem(issuer).delete(condition=t.IssuerItem.issuer.exists())
+        except DeleteError as error:
+            if error.cause_response_code == _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def claim_origin_token(self, key: str, until: datetime, at: datetime) -> bool:
+        item = t.OriginTokenItem(key, expires_at=until, used_at=at, ttl=until)
+        try:
+            item.save(condition=t.OriginTokenItem.token_key.does_not_exist())
+        except PutError as error:
+            if _failed_condition(error):
+                return False
+            raise
+        return True
+
+    def release_origin_token(self, key: str) -> None:
+        t.OriginTokenItem(key).delete()
+
+    def save_arrival(
+        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+    ) -> None:
+        P = t.PersonItem
+        sealed = encrypt(_arrival_json(arrival), f"persons:arrival:{person_id}")
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.update(
+                    P(person_id),
+                    [P.arrival_enc.set(sealed), P.version.add(1)],
+                    condition=P.person_id.exists(),
+                )
+                for region in visits:
+                    tx.save(t.VisitItem(region, person_id, until=visits_until.isoformat()))
+        except TransactWriteError as error:
+            codes = {r.code for r in error.cancellation_reasons or [] if r is not None}
+            if "ConditionalCheckFailed" in codes:
+                raise NotFound() from error
+            if "TransactionConflict" in codes:
+                raise Conflict() from error
+            raise
+
 
 def _count_dependent(tx: TransactWrite, account_id: str, limit: int) -> None:
     A = t.AccountItem
@@ -925,6 +1007,7 @@ def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonIt
         self_held=person.self_held,
         guardians=person.guardians,
         paper_not_before=person.paper_not_before,
+        arrival_enc=seal("arrival", _arrival_json(person.arrival)) if person.arrival else None,
     )
 
 
@@ -968,6 +1051,7 @@ def _person(item: t.PersonItem) -> Person:
         self_held=bool(item.self_held),
         guardians=int(item.guardians or 0),
         paper_not_before=item.paper_not_before,
+        arrival=_arrival(open_("arrival", item.arrival_enc)) if item.arrival_enc else None,
     )
 
 
@@ -1111,4 +1195,58 @@ def _report(item: t.ReportItem) -> Report:
         place_id=item.place_id,
         color=Color(item.color),
         person_id=item.person_id,
+    )
+
+
+# Trust list and arrivals: mapping ---------------------------------------------------------------
+
+
+def _issuer(item: t.IssuerItem) -> Issuer:
+    return Issuer(
+        issuer=item.issuer,
+        province_code=item.province_code,
+        name=item.name,
+        jwks=json.loads(item.jwks),
+        not_after=item.not_after,
+        added_by=item.added_by,
+        added_at=item.added_at,
+    )
+
+
+def _arrival_json(arrival: Arrival) -> str:
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return json.dumps(
+        {
+            "origin_province": arrival.origin_province,
+            "origin_region": arrival.origin_region,
+            "arrival_date": arrival.arrival_date.isoformat(),
+            "transport": arrival.transport,
+            "origin_color": arrival.origin_color.value if arrival.origin_color else None,
+            "origin_issuer": arrival.origin_issuer,
+            "quarantine_end": day(arrival.quarantine_end),
+            "test_result": arrival.test_result.value,
+            "test_date": day(arrival.test_date),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _arrival(text: str) -> Arrival:
+    data = json.loads(text)
+
+    def day(key: str) -> date | None:
+        return date.fromisoformat(data[key]) if data.get(key) else None
+
+    return Arrival(
+        origin_province=data["origin_province"],
+        origin_region=data["origin_region"],
+        arrival_date=date.fromisoformat(data["arrival_date"]),
+        transport=data["transport"],
+        origin_color=Color(data["origin_color"]) if data["origin_color"] else None,
+        origin_issuer=data["origin_issuer"],
+        quarantine_end=day("quarantine_end"),
+        test_result=TestResult(data["test_result"]),
+        test_date=day("test_date"),
     )

@@ -9,7 +9,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from chalicelib.domain.clock import shanghai_date
-from chalicelib.domain.entities import Account, Appeal, Link, Person, Scan, SigningKey, Status
+from chalicelib.domain.entities import (
+    Account,
+    Appeal,
+    Issuer,
+    Link,
+    Person,
+    Scan,
+    SigningKey,
+    Status,
+)
 from chalicelib.domain.errors import (
     AlreadyApplied,
     AlreadyBound,
@@ -21,7 +30,7 @@ from chalicelib.domain.errors import (
     TooManyGuardians,
 )
 from chalicelib.domain.history import HistoryEntry
-from chalicelib.domain.model import Checkin, Record, Risk, Role
+from chalicelib.domain.model import Arrival, Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceVisit, Report
 
@@ -47,6 +56,9 @@ class MemoryStore:
         self.shares: dict[str, tuple[str, datetime]] = {}
         self.dependents: dict[str, int] = {}
         self.counters: dict[str, int] = {}
+        # Trust list and arrivals
+        self.issuer_items: dict[str, Issuer] = {}
+        self.origin_tokens: dict[str, datetime] = {}
 
         # Places, visits, reports
         self.places: dict[str, Place] = {}
@@ -453,3 +465,43 @@ class MemoryStore:
             removed = len(self.reports) - len(kept)
             self.reports = kept
             return removed
+
+    # Trust list and arrivals
+
+    def put_issuer(self, issuer: Issuer) -> bool:
+        with self._lock:
+            new = issuer.issuer not in self.issuer_items
+            self.issuer_items[issuer.issuer] = issuer
+            return new
+
+    def get_issuer(self, issuer: str) -> Issuer | None:
+        return self.issuer_items.get(issuer)
+
+    def issuers(self) -> list[Issuer]:
+        return [self.issuer_items[key] for key in sorted(self.issuer_items)]
+
+    def delete_issuer(self, issuer: str) -> bool:
+        with self._lock:
+            return self.issuer_items.pop(issuer, None) is not None
+
+    def claim_origin_token(self, key: str, until: datetime, at: datetime) -> bool:
+        with self._lock:
+            if key in self.origin_tokens:
+                return False
+            self.origin_tokens[key] = until
+            return True
+
+    def release_origin_token(self, key: str) -> None:
+        with self._lock:
+            self.origin_tokens.pop(key, None)
+
+    def save_arrival(
+        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+    ) -> None:
+        with self._lock:
+            person = self.persons.get(person_id)
+            if person is None:
+                raise NotFound()
+            self.persons[person_id] = replace(person, arrival=arrival, version=person.version + 1)
+            for region in visits:
+                self.visits.setdefault(region, {})[person_id] = visits_until

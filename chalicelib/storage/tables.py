@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -128,6 +129,8 @@ class PersonItem(_Table):
     self_held = BooleanAttribute(null=True)
     guardians = NumberAttribute(null=True)
     paper_not_before = UTCDateTimeAttribute(null=True)
+    # Arrivals: the latest arrival declaration (origin, dates, test), encrypted.
+    arrival_enc = UnicodeAttribute(null=True)
     by_due = PersonsByDue()
 
 
@@ -421,6 +424,39 @@ class ReportItem(_Table):
     by_day = ReportsByDay()
 
 
+# Trust list and arrivals ------------------------------------------------------------------------
+
+
+class IssuerItem(_Table):
+    """A partner province's code issuer we trust (省际互认), with its public JWKS."""
+
+    class Meta:
+        table_name = "issuers"
+        billing_mode = "PAY_PER_REQUEST"
+
+    issuer = UnicodeAttribute(hash_key=True)
+    province_code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    jwks = UnicodeAttribute()  # JSON: public EC P-256 keys only
+    not_after = UTCDateTimeAttribute(null=True)
+    added_by = UnicodeAttribute()
+    added_at = UTCDateTimeAttribute()
+
+
+class OriginTokenItem(_Table):
+    """Partner tokens already used for an arrival (`<iss> <jti>`): each serves one arrival.
+    Reads never rely on the TTL (housekeeping only): an expired token no longer verifies."""
+
+    class Meta:
+        table_name = "origin_tokens"
+        billing_mode = "PAY_PER_REQUEST"
+
+    token_key = UnicodeAttribute(hash_key=True)
+    expires_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -435,6 +471,8 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     VisitItem,
     AppealItem,
     CheckinItem,
+    IssuerItem,
+    OriginTokenItem,
     # Places, visits, reports
     PlaceItem,
     PlaceVisitItem,

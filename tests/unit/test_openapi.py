@@ -11,18 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 API_MD = ROOT.parent / "shared" / "API.md"
 
 # Paths of API.md that later issues build; this set shrinks as they land.
-NOT_YET_BUILT = {
-    ("POST", "/v1/arrivals"),
-    ("POST", "/v1/persons/{person_id}/arrivals"),
-    ("POST", "/v1/admin/issuers"),
-    ("GET", "/v1/admin/issuers"),
-    ("DELETE", "/v1/admin/issuers/{issuer}"),
-    ("GET", "/.well-known/trust-list.json"),
-}
+NOT_YET_BUILT = {}
 # Added beyond API.md (the contract may be extended by adding).
 ADDED: set[tuple[str, str]] = {
     ("POST", "/v1/persons/{person_id}/share-codes"),
     ("POST", "/v1/persons/{person_id}/paper-code/revoke"),
+    ("GET", "/.well-known/trust-list.jws"),
 }
 
 

@@ -34,6 +34,12 @@ SHANDONG_RULE_IDS = [
     "SD-Y-from-abroad-declared",
     "SD-Y-medium-risk-region",
     "SD-Y-contact-declared",
+    "SD-R-arrival-red-code",
+    "SD-R-arrival-high-risk-origin",
+    "SD-R-arrival-positive-test",
+    "SD-Y-arrival-yellow-code",
+    "SD-Y-arrival-medium-risk-origin",
+    "SD-Y-arrival-abroad",
 ]
 
 
@@ -44,7 +50,7 @@ def test_shandong_is_an_available_profile_and_loads() -> None:
     assert (policy.profile, policy.issuer_region, policy.version) == (
         "shandong",
         "370000",
-        "shandong-2020.2",
+        "shandong-2020.3",
     )
     assert policies.load("shandong") is policy  # cached
 
@@ -250,9 +256,9 @@ def _raw(profile: str) -> dict[str, Any]:
 
 
 PROVINCES = [
-    pytest.param("shandong", "370000", "shandong-2020.2", id="shandong"),
-    pytest.param("hubei", "420000", "hubei-2020.1", id="hubei"),
-    pytest.param("hainan", "460000", "hainan-2020.1", id="hainan"),
+    pytest.param("shandong", "370000", "shandong-2020.3", id="shandong"),
+    pytest.param("hubei", "420000", "hubei-2020.2", id="hubei"),
+    pytest.param("hainan", "460000", "hainan-2020.2", id="hainan"),
 ]
 
 RULE_IDS = {
@@ -268,6 +274,12 @@ RULE_IDS = {
         "HB-Y-declared-fever",
         "HB-Y-declared-symptoms",
         "HB-Y-contact-declared",
+        "HB-R-arrival-red-code",
+        "HB-R-arrival-high-risk-origin",
+        "HB-R-arrival-positive-test",
+        "HB-Y-arrival-yellow-code",
+        "HB-Y-arrival-medium-risk-origin",
+        "HB-Y-arrival-abroad",
         "HB-G-default",
     ],
     "hainan": [
@@ -282,6 +294,12 @@ RULE_IDS = {
         "HN-Y-contact-declared",
         "HN-R-checkin-streak",
         "HN-Y-checkin-streak",
+        "HN-R-arrival-red-code",
+        "HN-R-arrival-high-risk-origin",
+        "HN-R-arrival-positive-test",
+        "HN-Y-arrival-yellow-code",
+        "HN-Y-arrival-medium-risk-origin",
+        "HN-Y-arrival-abroad",
         "HN-G-default",
     ],
 }

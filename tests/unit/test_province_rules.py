@@ -562,10 +562,13 @@ def test_province_rules(
 
 @pytest.mark.parametrize("profile", ["hubei", "hainan"])
 def test_every_hubei_and_hainan_rule_has_a_row(profile: str) -> None:
-    """Shandong's: test_rules.test_every_shandong_rule_is_covered_by_a_row."""
+    """Shandong's: test_rules.test_every_shandong_rule_is_covered_by_a_row; the arrival rules'
+    rows are in test_arrival_rules."""
+    from tests.unit.test_arrival_rules import covered as arrival_rules
+
     covered = {
         rule for row in ROWS if row.values[0] == profile for rule in cast(list[str], row.values[3])
-    }
+    } | arrival_rules(profile)
     policy = load(profile)
     assert covered == {r.id for r in policy.rules} | {policy.fallback.id}
 

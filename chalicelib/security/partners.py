@@ -1,0 +1,124 @@
+"""Partner provinces' code tokens (省际互认) and our signed trust list.
+
+A partner token has our code token's shape (API.md): header `{alg: ES256, kid}`, claims `iss`,
+`sub` (opaque: never read), `color`, `kind`, `iat`, `exp`, `jti`. The unverified `iss` only picks
+the key set; then the signature (ES256 pinned), the claims, `exp` and `kind` are checked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from chalicelib import config
+from chalicelib.domain.model import Color
+from chalicelib.security.fields import b64url_decode
+from chalicelib.security.signing import KeyCache
+from chalicelib.security.tokens import CodeRejected
+
+_CLAIMS = ("iss", "sub", "color", "kind", "iat", "exp", "jti")
+_LIVE_SECONDS = 300  # API.md: exp at most 5 minutes after iat for live tokens
+_NO_TIME_CHECKS: Any = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+TRUST_LIST_TYP = "trust-list+jws"
+
+
+def unverified_issuer(token: str) -> str | None:
+    """The `iss` claim read without any check, only to choose whose keys verify the token;
+    None when the token cannot be read that far."""
+    try:
+        payload = json.loads(b64url_decode(token.split(".")[1]))
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    issuer = payload.get("iss") if isinstance(payload, dict) else None
+    return issuer if isinstance(issuer, str) else None
+
+
+def public_keys(jwks: dict[str, Any]) -> dict[str, ec.EllipticCurvePublicKey]:
+    """The usable EC P-256 public keys of a JWKS by kid; anything else (and any private member)
+    is ignored."""
+    keys: dict[str, ec.EllipticCurvePublicKey] = {}
+    for jwk in jwks.get("keys", []):
+        if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+            continue
+        public = {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
+        try:
+            key = ECAlgorithm.from_jwk(json.dumps(public))
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(jwk.get("kid"), str):
+            keys[jwk["kid"]] = key
+    return keys
+
+
+@dataclass(frozen=True)
+class PartnerClaims:
+    issuer: str
+    color: Color
+    kind: str
+    jti: str
+    expires_at: datetime
+
+
+def verify_partner_code(
+    token: str, issuer: str, jwks: dict[str, Any], now: datetime
+) -> PartnerClaims:
+    """Raises CodeRejected (malformed, bad_signature, unknown_key, expired, wrong_kind)."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise CodeRejected("malformed") from error
+    if header.get("alg") != "ES256":
+        raise CodeRejected("bad_signature")
+    if "typ" in header:
+        raise CodeRejected("wrong_kind")  # access tokens and signed documents carry one
+    key = public_keys(jwks).get(str(header.get("kid")))
+    if key is None:
+        raise CodeRejected("unknown_key")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=["ES256"],
+            issuer=issuer,
+            options={**_NO_TIME_CHECKS, "require": list(_CLAIMS), "verify_aud": False},
+        )
+    except jwt.InvalidSignatureError as error:
+        raise CodeRejected("bad_signature") from error
+    except (jwt.PyJWTError, ValueError) as error:
+        raise CodeRejected("malformed") from error
+    color, expires = _checked_claims(claims, now)
+    expires_at = datetime.fromtimestamp(expires, now.tzinfo)
+    return PartnerClaims(issuer, color, "live", str(claims["jti"]), expires_at)
+
+
+def _checked_claims(claims: dict[str, Any], now: datetime) -> tuple[Color, int]:
+    """The colour and expiry of a live code that has not expired; raises CodeRejected."""
+    if claims["kind"] != "live" or "aud" in claims:
+        raise CodeRejected("wrong_kind")
+    issued, expires = claims["iat"], claims["exp"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (issued, expires)):
+        raise CodeRejected("malformed")
+    leeway, at = config.token_leeway_seconds(), int(now.timestamp())
+    if at >= expires + leeway or issued > at + leeway:
+        raise CodeRejected("expired")
+    if expires - issued > _LIVE_SECONDS:
+        raise CodeRejected("malformed")  # a live code lives 5 minutes at most
+    try:
+        return Color(claims["color"]), expires
+    except ValueError as error:
+        raise CodeRejected("malformed") from error
+
+
+def sign_document(keys: KeyCache, document: dict[str, Any], now: datetime) -> str:
+    """A compact JWS (ES256, with kid) of `document`, signed with a key the JWKS publishes."""
+    key = keys.signer(now)
+    assert key.private is not None
+    payload = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    headers = {"kid": key.kid, "typ": TRUST_LIST_TYP, "cty": "json"}
+    return jwt.api_jws.encode(payload, key.private, algorithm="ES256", headers=headers)
