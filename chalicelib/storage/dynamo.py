@@ -658,7 +658,7 @@ class DynamoStore:
                 gone["appeals"] += 1
         gone["place_visits"] = self.delete_place_visits_of(pid)
         with t.VisitItem.batch_write() as batch:
-            for region in person.declaration.visited_regions:
+            for region in person.declared_regions:
                 batch.delete(t.VisitItem(region, pid))
                 gone["declared_visits"] += 1
         # The anonymous copy first, then the original: an interruption leaves a copy at most.

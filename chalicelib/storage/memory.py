@@ -390,7 +390,7 @@ class MemoryStore:
             self.appeal_items = {
                 aid: a for aid, a in self.appeal_items.items() if a.person_id != pid
             }
-            for region in person.declaration.visited_regions:
+            for region in person.declared_regions:
                 gone["declared_visits"] += 1
                 self.visits.get(region, {}).pop(pid, None)
             if anonymous:

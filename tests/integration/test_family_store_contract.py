@@ -20,7 +20,7 @@ from chalicelib.domain.errors import (
     TooManyGuardians,
 )
 from chalicelib.domain.history import anonymised, broken_links
-from chalicelib.domain.model import Checkin, Color, Role
+from chalicelib.domain.model import Arrival, Checkin, Color, Role
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.ports import Store
 from tests.integration.test_store_contract import NOW, a_person, first_entry, store, store_person
@@ -154,6 +154,10 @@ def test_erasing_a_person_removes_everything_personal_and_frees_the_id(store: St
     store.add_appeal(
         Appeal("ap-" + person_id, person_id, guardian, "请核实", "open", NOW, person.color)
     )
+    arrival = Arrival("310000", "310101", date(2026, 11, 20), "train", Color.GREEN)
+    store.save_arrival(person_id, arrival, arrival.origin_codes, date(2026, 12, 3))
+    person = store.get_person(person_id, consistent=True)
+    assert person is not None and person_id in store.persons_visiting("310101", date(2026, 11, 22))
     history = store.history_of(person_id)
     anonymous = anonymised(history, "erased-" + new_person_id())
     links = store.links_to(person_id)
@@ -166,7 +170,8 @@ def test_erasing_a_person_removes_everything_personal_and_frees_the_id(store: St
     assert store.history_of(person_id) == []
     assert store.checkins_of(person_id, date(2026, 11, 1), date(2026, 11, 30)) == []
     assert store.get_appeal("ap-" + person_id) is None
-    assert person_id not in store.persons_visiting("420100", date(2026, 11, 22))
+    for region in ("420100", "310101", "310000"):  # declared, and from the arrival
+        assert person_id not in store.persons_visiting(region, date(2026, 11, 22))
     kept = store.history_of(anonymous[0].person_id)
     assert kept == anonymous and broken_links(kept) == []
     assert all(entry.actor is None for entry in kept)  # the guardian's account is gone
