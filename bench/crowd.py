@@ -63,6 +63,7 @@ class _Creation:
     due: date | None
     visits: tuple[str, ...] = ()
     visits_until: date | None = None
+    dependent_limit: int | None = None  # residents only here: never a guardian's link
 
 
 class _Collecting:
