@@ -3,7 +3,7 @@ OpenAPI document. Requests reject unknown fields, so no client can set its own c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -41,6 +41,9 @@ def _checked(check: Any) -> Any:
 
 
 Phone = Annotated[StrictStr, Field(max_length=32), _checked(validation.normalize_phone)]
+# A calendar date people live by: within a plausible range, so that date arithmetic (14-day
+# windows, review days) can never overflow on something like 9999-12-31.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 RegionCode = Annotated[
     StrictStr,
     Field(description="6-digit GB/T 2260 code", examples=["370102"]),
@@ -163,8 +166,8 @@ class RecordIn(_In):
     id_type: IdType
     id_number: Annotated[StrictStr, Field(max_length=64)]
     category: Category
-    since: date
-    until: date | None = None
+    since: Day
+    until: Day | None = None
 
     _id_number = field_validator("id_number")(_document_number)
 
@@ -470,6 +473,9 @@ def _province_only(value: str) -> str:
 ProvinceCode = Annotated[StrictStr, Field(examples=["110000"]), AfterValidator(_province_only)]
 
 
+MAX_QUARANTINE_DAYS = 90
+
+
 class ArrivalIn(_In):
     """An arrival declaration (来鲁申报): from another province, with its code token or the
     declared colour of its code, or from abroad, with the quarantine's end and the test."""
@@ -480,13 +486,13 @@ class ArrivalIn(_In):
         AfterValidator(_province),
     ]
     origin_region: RegionCode | None = None
-    arrival_date: date
+    arrival_date: Day
     transport: Annotated[Text, Field(max_length=100)]
     origin_token: Annotated[StrictStr, Field(min_length=1, max_length=4096)] | None = None
     origin_color: Literal["green", "yellow", "red"] | None = None
-    quarantine_end: date | None = None
+    quarantine_end: Day | None = None
     test_result: Literal["negative", "positive", "none"] = "none"
-    test_date: date | None = None
+    test_date: Day | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ArrivalIn:
@@ -527,6 +533,14 @@ class ArrivalIn(_In):
                     "invalid_quarantine_end",
                     "quarantine_end is before arrival_date",
                     "隔离期满日期早于抵达日期",
+                )
+            )
+        elif self.quarantine_end > self.arrival_date + timedelta(days=MAX_QUARANTINE_DAYS):
+            problems.append(
+                (
+                    "invalid_quarantine_end",
+                    f"quarantine_end is more than {MAX_QUARANTINE_DAYS} days after arrival_date",
+                    f"隔离期满日期晚于抵达日期 {MAX_QUARANTINE_DAYS} 天以上",
                 )
             )
         return problems

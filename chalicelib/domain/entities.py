@@ -51,12 +51,6 @@ class Person:
     paper_not_before: datetime | None = None  # paper codes printed before this are revoked
     arrival: Arrival | None = None  # the latest arrival declaration (来鲁申报)
 
-    @property
-    def declared_regions(self) -> tuple[str, ...]:
-        """The regions the person's declared visits count under (declaration and arrival)."""
-        origin = self.arrival.origin_codes if self.arrival else ()
-        return tuple(dict.fromkeys(self.declaration.visited_regions + origin))
-
 
 @dataclass(frozen=True)
 class Status:

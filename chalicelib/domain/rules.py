@@ -281,6 +281,7 @@ _CHECKS: dict[str, Callable[[Any, Facts, date, Defaults], _Hit | None]] = {
 def next_review(assessment: Assessment, facts: Facts, today: date) -> date | None:
     """The first day on which this assessment may change by itself: the day after the earliest
     reason ends, or the day a known future record starts. None: only new facts can change it."""
-    days = [r.until + _ONE_DAY for r in assessment.reasons if r.until is not None]
+    # A reason that ends on the last representable day never ends by itself.
+    days = [r.until + _ONE_DAY for r in assessment.reasons if r.until and r.until < date.max]
     days += [r.since for r in facts.records if r.since > today]
     return min(days) if days else None

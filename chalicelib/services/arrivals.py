@@ -4,7 +4,7 @@ rules through the usual paths (an application, or a re-evaluation)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -17,7 +17,7 @@ from chalicelib.domain.history import Cause
 from chalicelib.domain.model import Arrival, Color, TestResult
 from chalicelib.security.tokens import AccessClaims, CodeRejected
 from chalicelib.services.access import person_for
-from chalicelib.services.applications import Application, apply_for_self
+from chalicelib.services.applications import Application, apply_for_self, id_key
 from chalicelib.services.assessment import active_policy, reassess
 from chalicelib.services.checkins import actor_kind
 from chalicelib.services.codes import code_view
@@ -93,9 +93,12 @@ def _resolve(store: Store, form: ArrivalForm, now: datetime) -> _Resolved:
 
 
 @contextmanager
-def _claimed(store: Store, resolved: _Resolved, now: datetime) -> Iterator[None]:
+def _claimed(
+    store: Store, resolved: _Resolved, now: datetime, stored: Callable[[], bool]
+) -> Iterator[None]:
     """The partner token serves this arrival only: claimed before the arrival is stored (of two
-    at once exactly one claim wins), released again if storing it fails."""
+    at once exactly one claim wins), released again if the arrival was not stored after all
+    (`stored()` says whether it was: a failure after the write keeps the claim)."""
     if resolved.token_key is None or resolved.token_expires is None:
         yield
         return
@@ -107,7 +110,8 @@ def _claimed(store: Store, resolved: _Resolved, now: datetime) -> Iterator[None]
     try:
         yield
     except BaseException:
-        store.release_origin_token(resolved.token_key)
+        if not stored():
+            store.release_origin_token(resolved.token_key)
         raise
 
 
@@ -123,7 +127,13 @@ def declare_new(
 ) -> Person:
     """Someone arriving who has no local code yet applies for one with their arrival."""
     resolved = _resolve(ctx.store, arrival, now)
-    with _claimed(ctx.store, resolved, now):
+    key = id_key(form.id_type, form.id_number)
+    taken = bool(ctx.store.persons_for_id_keys([key]))  # then it fails as already applied
+
+    def stored() -> bool:  # the new person holds the ID now: the arrival was stored with it
+        return not taken and bool(ctx.store.persons_for_id_keys([key]))
+
+    with _claimed(ctx.store, resolved, now, stored):
         return apply_for_self(ctx, actor, replace(form, arrival=resolved.arrival), now)
 
 
@@ -134,7 +144,7 @@ def declare_return(
     person, link = person_for(ctx.store, actor, person_id)
     resolved = _resolve(ctx.store, arrival, now)
     visits, until = _visits(resolved.arrival)
-    with _claimed(ctx.store, resolved, now):
+    with _claimed(ctx.store, resolved, now, lambda: False):  # one transaction: all or nothing
         ctx.store.save_arrival(person.person_id, resolved.arrival, visits, until)
     cause = Cause(actor_kind(link), actor.account_id, "arrival")
     outcome = reassess(ctx.store, person.person_id, cause, now)

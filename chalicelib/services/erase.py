@@ -23,11 +23,12 @@ log = logging.getLogger(__name__)
 
 def erase(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> None:
     person, link = person_for(ctx.store, actor, person_id, consistent=True)
-    if person.self_held and link.relation != "self":
-        raise HolderOnly()
     links = ctx.store.links_to(person.person_id)
     if link not in links:
         links.append(link)  # the index may lag behind a binding made a moment ago
+    holder = person.self_held or any(held.relation == "self" for held in links)
+    if holder and link.relation != "self":
+        raise HolderOnly()
     markers = (f"id:{person.id_key}",) + tuple(
         f"self:{held.account_id}" for held in links if held.relation == "self"
     )

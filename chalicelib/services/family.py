@@ -94,7 +94,7 @@ def issue_share_code(
     person, _ = person_for(ctx.store, actor, person_id)
     code = "".join(secrets.choice(_SHARE_ALPHABET) for _ in range(SHARE_CODE_LENGTH))
     expires = now + timedelta(seconds=config.share_code_seconds())
-    ctx.store.put_share(_share_key(code), person.person_id, expires)
+    ctx.store.put_share(_share_key(code), person.person_id, actor.account_id, expires)
     return {
         "share_code": f"{code[:4]}-{code[4:]}",
         "expires_at": expires.isoformat(timespec="seconds"),

@@ -17,6 +17,7 @@ from chalicelib.domain.model import Color
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.auth import phone_key
 from chalicelib.services.context import Context
+from chalicelib.services.reports import report_scan
 
 
 def by_phone(
@@ -34,20 +35,20 @@ def by_phone(
         if status is None:
             continue
         passed = status.color is Color.GREEN
-        ctx.store.add_scan(
-            Scan(
-                scan_id=secrets.token_hex(8),
-                at=now,
-                checker_id=actor.account_id,
-                place_id=place_id or actor.place_id,
-                valid=True,
-                passed=passed,
-                color=status.color,
-                reason=None,
-                person_id=status.person_id,
-                via="phone",
-            )
+        scan = Scan(
+            scan_id=secrets.token_hex(8),
+            at=now,
+            checker_id=actor.account_id,
+            place_id=place_id or actor.place_id,
+            valid=True,
+            passed=passed,
+            color=status.color,
+            reason=None,
+            person_id=status.person_id,
+            via="phone",
         )
+        ctx.store.add_scan(scan)
+        report_scan(ctx, scan, actor.place_id)  # yellow and red go to the authority
         people.append(
             {"masked_name": mask_name(status.name), "color": status.color.value, "pass": passed}
         )

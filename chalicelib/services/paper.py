@@ -21,7 +21,7 @@ def paper_code(
 ) -> bytes | str:
     from chalicelib import paper  # reportlab / Pillow only for the requests that print
 
-    person, _ = person_for(ctx.store, actor, person_id)
+    person, _ = person_for(ctx.store, actor, person_id, consistent=True)
     # Printed in the second of a revocation, it must not fall under it (tokens hold seconds).
     now = max(now, person.paper_not_before or now)
     issued_on = shanghai_date(now)

@@ -173,10 +173,13 @@ class Store(Protocol):
         max_guardians: int,
     ) -> None:
         """Binds a guardian to a person who holds a code, consuming the one-time share code
-        `share_key` (a marker for that person, not expired), in one transaction. Raises
-        InvalidShareCode, AlreadyBound, TooManyDependents or TooManyGuardians."""
+        `share_key` (a marker for that person, not expired, whose issuer still acts for the
+        person), in one transaction. Raises InvalidShareCode, AlreadyBound, TooManyDependents
+        or TooManyGuardians."""
 
-    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None: ...
+    def put_share(
+        self, share_key: str, person_id: str, issued_by: str, expires_at: datetime
+    ) -> None: ...
 
     def unbind(self, account_id: str, person_id: str) -> None:
         """Removes a guardian's link at once. Raises NotFound when there is none (or it is the

@@ -540,13 +540,22 @@ class DynamoStore:
         max_dependents: int,
         max_guardians: int,
     ) -> None:
-        M, P = t.MarkerItem, t.PersonItem
+        M, P, L = t.MarkerItem, t.PersonItem, t.LinkItem
+        share = _get(M, share_key, consistent_read=True)
+        if share is None or share.issued_by is None or share.target != link.person_id:
+            raise InvalidShareCode()
         guardians_below = P.guardians.does_not_exist() | (P.guardians < max_guardians)
         try:
             with TransactWrite(connection=self._connection()) as tx:
+                # Consent holds only while whoever gave it still acts for the person.
+                tx.condition_check(
+                    L, share.issued_by, link.person_id, condition=L.person_id.exists()
+                )
                 tx.delete(
                     M(share_key),
-                    condition=(M.target == link.person_id) & (M.expires_at > int(now.timestamp())),
+                    condition=(M.target == link.person_id)
+                    & (M.issued_by == share.issued_by)
+                    & (M.expires_at > int(now.timestamp())),
                 )
                 tx.save(_link_item(link), condition=t.LinkItem.person_id.does_not_exist())
                 _count_dependent(tx, link.account_id, max_dependents)
@@ -558,19 +567,28 @@ class DynamoStore:
         except TransactWriteError as error:
             codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
             failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
-            # In pynamodb's order: deletes, puts, updates (as written above).
-            problems = (InvalidShareCode, AlreadyBound, TooManyDependents, TooManyGuardians)
+            # In pynamodb's order: condition checks, deletes, puts, updates (as written above).
+            problems = (
+                InvalidShareCode,
+                InvalidShareCode,
+                AlreadyBound,
+                TooManyDependents,
+                TooManyGuardians,
+            )
             if failed:
                 raise problems[failed[0]]() from error
             if "TransactionConflict" in codes:
                 raise Conflict() from error
             raise
 
-    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None:
+    def put_share(
+        self, share_key: str, person_id: str, issued_by: str, expires_at: datetime
+    ) -> None:
         expires = int(expires_at.timestamp())
         t.MarkerItem(
             share_key,
             target=person_id,
+            issued_by=issued_by,
             created_at=datetime.now(UTC),
             expires_at=expires,
             ttl=expires + 3600,
@@ -587,7 +605,9 @@ class DynamoStore:
                 tx.update(
                     P(person_id),
                     [P.guardians.add(-1)],
-                    condition=(P.guardians > 1) | (P.self_held == True),  # noqa: E712
+                    condition=(P.guardians > 1)
+                    | (P.self_held == True)  # noqa: E712
+                    | P.self_held.does_not_exist(),  # stored before family: their own code
                 )
         except TransactWriteError as error:
             codes = [r.code if r is not None else None for r in error.cancellation_reasons or []]
@@ -658,8 +678,8 @@ class DynamoStore:
                 gone["appeals"] += 1
         gone["place_visits"] = self.delete_place_visits_of(pid)
         with t.VisitItem.batch_write() as batch:
-            for region in person.declared_regions:
-                batch.delete(t.VisitItem(region, pid))
+            for visit in t.VisitItem.by_person.query(pid):
+                batch.delete(t.VisitItem(visit.region_code, pid))
                 gone["declared_visits"] += 1
         # The anonymous copy first, then the original: an interruption leaves a copy at most.
         with t.HistoryItem.batch_write() as batch:
@@ -669,17 +689,30 @@ class DynamoStore:
             for item in t.HistoryItem.query(pid, attributes_to_get=["person_id", "seq"]):
                 batch.delete(item)
                 gone["history"] += 1
+        for attempt in range(3):
+            try:
+                self._delete_person(pid, links, markers)
+                break
+            except TransactWriteError as error:
+                # A link went (an unbinding at the same moment): read them again, so that no
+                # guardian's count goes down twice.
+                reasons = {r.code for r in error.cancellation_reasons or [] if r is not None}
+                if not reasons & {"ConditionalCheckFailed", "TransactionConflict"} or attempt == 2:
+                    raise
+                links = self.links_to(pid)
+        gone["links"] = len(links)
+        return gone
+
+    def _delete_person(self, pid: str, links: list[Link], markers: tuple[str, ...]) -> None:
+        L, A = t.LinkItem, t.AccountItem
         with TransactWrite(connection=self._connection()) as tx:
             tx.delete(t.PersonItem(pid))
             for key in markers:
-                tx.delete(t.MarkerItem(key), condition=t.MarkerItem.target == pid)
+                tx.delete(t.MarkerItem(key))
             for link in links:
-                tx.delete(t.LinkItem(link.account_id, pid))
+                tx.delete(L(link.account_id, pid), condition=L.person_id.exists())
                 if link.relation != "self":
-                    A = t.AccountItem
                     tx.update(A(link.account_id), [A.dependents.add(-1)])
-        gone["links"] = len(links)
-        return gone
 
     # Places, visits, reports (docs/decisions/0009) -------------------------------------------
 
@@ -1048,7 +1081,7 @@ def _person(item: t.PersonItem) -> Person:
         history_hash=item.history_hash,
         id_key=item.id_key,
         due=date.fromisoformat(item.due_key.partition("#")[0]) if item.due_key else None,
-        self_held=bool(item.self_held),
+        self_held=item.self_held is None or bool(item.self_held),  # None: stored before family
         guardians=int(item.guardians or 0),
         paper_not_before=item.paper_not_before,
         arrival=_arrival(open_("arrival", item.arrival_enc)) if item.arrival_enc else None,

@@ -53,7 +53,7 @@ class MemoryStore:
         self.appeal_items: dict[str, Appeal] = {}
         self.due: dict[str, date | None] = {}
         self.checkins: dict[str, dict[date, Checkin]] = {}
-        self.shares: dict[str, tuple[str, datetime]] = {}
+        self.shares: dict[str, tuple[str, datetime, str]] = {}
         self.dependents: dict[str, int] = {}
         self.counters: dict[str, int] = {}
         # Trust list and arrivals
@@ -320,6 +320,8 @@ class MemoryStore:
             person = self.persons.get(link.person_id)
             if share is None or share[0] != link.person_id or share[1] <= now:
                 raise InvalidShareCode()
+            if (share[2], link.person_id) not in self.links:
+                raise InvalidShareCode()  # whoever gave consent no longer acts for the person
             if (link.account_id, link.person_id) in self.links:
                 raise AlreadyBound()
             if self.dependents.get(link.account_id, 0) >= max_dependents:
@@ -331,11 +333,13 @@ class MemoryStore:
             self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) + 1
             self.persons[person.person_id] = replace(person, guardians=person.guardians + 1)
 
-    def put_share(self, share_key: str, person_id: str, expires_at: datetime) -> None:
+    def put_share(
+        self, share_key: str, person_id: str, issued_by: str, expires_at: datetime
+    ) -> None:
         with self._lock:
             if share_key in self.shares:
                 raise Conflict()
-            self.shares[share_key] = (person_id, expires_at)
+            self.shares[share_key] = (person_id, expires_at, issued_by)
 
     def unbind(self, account_id: str, person_id: str) -> None:
         with self._lock:
@@ -390,9 +394,8 @@ class MemoryStore:
             self.appeal_items = {
                 aid: a for aid, a in self.appeal_items.items() if a.person_id != pid
             }
-            for region in person.declared_regions:
-                gone["declared_visits"] += 1
-                self.visits.get(region, {}).pop(pid, None)
+            for visitors in self.visits.values():
+                gone["declared_visits"] += visitors.pop(pid, None) is not None
             if anonymous:
                 self.history[anonymous[0].person_id] = list(anonymous)
             self.persons.pop(pid, None)
@@ -400,8 +403,8 @@ class MemoryStore:
             for key in markers:
                 if self.markers.get(key) == pid:
                     del self.markers[key]
-            for link in links:
-                self.links.pop((link.account_id, pid), None)
+            for link in [held for key, held in self.links.items() if key[1] == pid]:
+                del self.links[(link.account_id, pid)]
                 if link.relation != "self":
                     self.dependents[link.account_id] = self.dependents.get(link.account_id, 0) - 1
             return gone

@@ -69,6 +69,7 @@ class MarkerItem(_Table):
     created_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute(null=True)  # share codes, rate counters: epoch seconds
     hits = NumberAttribute(null=True)  # rate counters
+    issued_by = UnicodeAttribute(null=True)  # share codes: the account that gave consent
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
 
 
@@ -191,6 +192,17 @@ class RegionItem(_Table):
     updated_at = UTCDateTimeAttribute()
 
 
+class VisitsByPerson(GlobalSecondaryIndex["VisitItem"]):
+    """A person's declared visits (declarations and every arrival): deleted with the person."""
+
+    class Meta:
+        index_name = "by_person"
+        projection = KeysOnlyProjection()
+
+    person_id = UnicodeAttribute(hash_key=True)
+    region_code = UnicodeAttribute(range_key=True)
+
+
 class VisitItem(_Table):
     """Who declared a visit to a region, and until when it counts: when the region's risk
     changes, exactly these persons are re-evaluated."""
@@ -202,6 +214,7 @@ class VisitItem(_Table):
     region_code = UnicodeAttribute(hash_key=True)
     person_id = UnicodeAttribute(range_key=True)
     until = UnicodeAttribute()
+    by_person = VisitsByPerson()
 
 
 class AppealsByStatus(GlobalSecondaryIndex["AppealItem"]):

@@ -528,6 +528,25 @@ def test_a_holder_declares_a_return_and_the_code_follows(
         ),
         ({"origin_color": "green", "test_result": "negative"}, "test_date_with_result"),
         ({"origin_color": "green", "arrival_date": "2099-01-01"}, "invalid_arrival_date"),
+        (
+            {
+                "origin_province": "abroad",
+                "origin_region": None,
+                "quarantine_end": "9999-12-31",
+                "test_result": "negative",
+                "test_date": "2026-11-01",
+            },
+            "invalid_value",
+        ),
+        (
+            {
+                "origin_province": "abroad",
+                "origin_region": None,
+                "quarantine_end": "2099-12-31",
+                "test_result": "none",
+            },
+            "invalid_quarantine_end",
+        ),
     ],
 )
 def test_a_bad_arrival_is_a_clear_400(

@@ -268,3 +268,26 @@ def test_the_history_of_a_deleted_person_stays_only_as_anonymous_statistics(
     assert (
         len(anonymous) == 1 and anonymous[0].actor is None and anonymous[0].source == "application"
     )
+
+
+def test_a_yellow_lookup_by_phone_is_reported_to_the_authority(
+    api: Api, new_phone: Callable[[], str], checker_token: str, admin_token: str
+) -> None:
+    guardian_phone = new_phone()
+    token = api.login(guardian_phone)
+    person_id = add_dependent(api, token)
+    api.json(
+        "POST",
+        f"/v1/persons/{person_id}/checkins",
+        {"temperature": 38.4, "symptoms": []},
+        token=token,
+    )
+    api.json("POST", "/v1/verify/by-phone", {"phone": guardian_phone}, token=checker_token)
+    today = shanghai_date(utcnow()).isoformat()
+    # The checker's enrolled place (gate-1) is not registered: the province's authority gets it.
+    status, found = api.json(
+        "GET", f"/v1/admin/reports?region_code=370000&since={today}", token=admin_token
+    )
+    assert status == 200
+    mine = [r for r in found["reports"] if r["person_id"] == person_id]
+    assert [(r["kind"], r["color"]) for r in mine] == [("scan", "yellow")]

@@ -47,9 +47,9 @@ def dependent_of(store: Store, guardian: str, limit: int = 10) -> str:
     return person.person_id
 
 
-def share(store: Store, person_id: str, hours: int = 24) -> str:
+def share(store: Store, person_id: str, hours: int = 24, by: str = "acc") -> str:
     key = "share:" + new_person_id()
-    store.put_share(key, person_id, NOW + timedelta(hours=hours))
+    store.put_share(key, person_id, by, NOW + timedelta(hours=hours))
     return key
 
 
@@ -109,12 +109,23 @@ def test_binding_respects_both_limits_even_in_parallel(store: Store) -> None:
     assert len([link for link in store.links_to(holder.person_id)]) == 4  # holder + 3
 
 
+def test_a_share_code_dies_with_the_binding_of_whoever_gave_it(store: Store) -> None:
+    holder = store_person(store, replace(a_person(), self_held=True), (f"id:{new_person_id()}",))
+    guardian, newcomer = account(store), account(store)
+    bind(store, guardian, holder.person_id, share(store, holder.person_id))
+    key = share(store, holder.person_id, by=guardian)  # the guardian passes consent on…
+    store.unbind(guardian, holder.person_id)  # …and stops acting for the person
+    with pytest.raises(InvalidShareCode):
+        bind(store, newcomer, holder.person_id, key)
+    assert store.get_link(newcomer, holder.person_id) is None
+
+
 def test_unbinding_is_immediate_but_never_leaves_a_person_without_anyone(store: Store) -> None:
     guardian, second = account(store), account(store)
     person_id = dependent_of(store, guardian)
     with pytest.raises(LastGuardian):
         store.unbind(guardian, person_id)
-    bind(store, second, person_id, share(store, person_id))
+    bind(store, second, person_id, share(store, person_id, by=guardian))
     store.unbind(guardian, person_id)
     assert store.get_link(guardian, person_id) is None
     with pytest.raises(NotFound):
@@ -181,3 +192,21 @@ def test_erasing_a_person_removes_everything_personal_and_frees_the_id(store: St
         store_person(store, again, (f"id:{person.id_key}",))
     except AlreadyApplied:  # pragma: no cover - the assertion below explains
         pytest.fail("the ID marker was not removed")
+
+
+def test_a_person_stored_before_family_bindings_counts_as_holding_their_own_code(
+    dynamo_tables: str,
+) -> None:
+    from chalicelib.storage import tables as t
+    from chalicelib.storage.dynamo import DynamoStore
+
+    dynamo = DynamoStore()
+    holder = store_person(dynamo, a_person(), (f"id:{new_person_id()}",))
+    P = t.PersonItem
+    P(holder.person_id).update(actions=[P.self_held.remove(), P.guardians.remove()])
+    stored = dynamo.get_person(holder.person_id, consistent=True)
+    assert stored is not None and stored.self_held
+    guardian = account(dynamo)
+    bind(dynamo, guardian, holder.person_id, share(dynamo, holder.person_id))
+    dynamo.unbind(guardian, holder.person_id)  # the holder still acts for themself
+    assert dynamo.get_link(guardian, holder.person_id) is None
