@@ -13,11 +13,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dynamodb_local import apt_install, can_apt, log  # noqa: E402
+from dynamodb_local import apt_install, can_apt  # noqa: E402
 
 from chalicelib.paper import cjk_font  # noqa: E402
 
 FONT_PACKAGE = "fonts-wqy-microhei"
+
+
+def log(message: str) -> None:
+    print(f"[cjk-font] {message}", file=sys.stderr, flush=True)
 
 
 def main() -> int:
