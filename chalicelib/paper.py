@@ -47,7 +47,7 @@ class Card:
             f"姓名 Name: {self.masked_name}",
             f"签发日期 Issued: {self.issued_on.isoformat()}",
             f"有效期至 Valid until: {self.valid_until.isoformat()}",
-            "查验以实时颜色为准 The checker sees the current colour",
+            "查验以实时颜色为准  Checkers see the current colour",
         ]
 
 
@@ -124,9 +124,15 @@ def _png(card: Card) -> bytes:
     canvas.paste(code, (0, (canvas.height - code.height) // 2))
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.truetype(path, 26)
+    y = 40
     for index, line in enumerate(card.lines()):
         fill = qr.COLORS[card.color] if index == 1 else "#000000"
-        draw.text((code.width + 16, 40 + index * 60), line, font=font, fill=fill)
+        # Chinese first; the English goes on its own row when both do not fit.
+        rows = [line] if draw.textlength(line, font=font) <= text_width - 32 else line.split("  ")
+        for row in rows:
+            draw.text((code.width + 16, y), row, font=font, fill=fill)
+            y += 36
+        y += 20
     out = io.BytesIO()
     canvas.save(out, format="PNG", optimize=True)
     return out.getvalue()
