@@ -6,12 +6,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import Binary, Req, route
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.api.http import QR_TYPES, Binary, Req, route
 
 bp = Blueprint(__name__)
-
-_IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 @route(
@@ -59,17 +56,13 @@ def code(req: Req, person_id: str) -> dict[str, Any]:
     "/v1/persons/{person_id}/qr",
     summary="The QR image of a fresh token",
     query=("format",),
-    produces=tuple(_IMAGE_TYPES.values()),
+    produces=tuple(QR_TYPES.values()),
 )
 def qr(req: Req, person_id: str) -> Binary:
     from chalicelib.services.codes import qr_image
 
-    fmt = req.query("format", "svg") or "svg"
-    if fmt not in _IMAGE_TYPES:
-        raise InvalidInput(
-            "format must be svg or png.", "format 须为 svg 或 png。", code="invalid_format"
-        )
-    return Binary(qr_image(req.ctx, req.actor, person_id, fmt, req.now), _IMAGE_TYPES[fmt])
+    fmt = req.format(QR_TYPES)
+    return Binary(qr_image(req.ctx, req.actor, person_id, fmt, req.now), QR_TYPES[fmt])
 
 
 @route(
@@ -114,13 +107,7 @@ _PAPER_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+
 def paper_code(req: Req, person_id: str) -> Binary:
     from chalicelib.services.paper import paper_code as printable
 
-    fmt = req.query("format", "pdf") or "pdf"
-    if fmt not in _PAPER_TYPES:
-        raise InvalidInput(
-            "format must be pdf, png or svg.",
-            "format 须为 pdf、png 或 svg。",
-            code="invalid_format",
-        )
+    fmt = req.format(_PAPER_TYPES)
     return Binary(printable(req.ctx, req.actor, person_id, fmt, req.now), _PAPER_TYPES[fmt])
 
 

@@ -32,6 +32,7 @@ MAX_BODY = 64 * 1024
 ANYONE: tuple[Role, ...] = ()
 RESIDENT = (Role.RESIDENT,)
 CHECKER = (Role.CHECKER, Role.ADMIN)
+QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}  # `format` of QR images, svg by default
 ADMIN = (Role.ADMIN,)
 
 
@@ -126,6 +127,18 @@ class Req:
 
     def query(self, name: str, default: str | None = None) -> str | None:
         return cast(Mapping[str, str], self.raw.query_params or {}).get(name, default)
+
+    def format(self, types: Mapping[str, str]) -> str:
+        """The `format` query parameter, one of `types` (format -> content type; the first is
+        the default); 400 invalid_format otherwise."""
+        fmt = self.query("format") or next(iter(types))
+        if fmt not in types:
+            raise InvalidInput(
+                f"format must be one of {', '.join(types)}.",
+                f"format 须为 {'、'.join(types)} 之一。",
+                code="invalid_format",
+            )
+        return fmt
 
 
 def _respond(result: Any, status: int) -> Response:

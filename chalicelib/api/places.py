@@ -7,12 +7,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import ADMIN, Binary, Req, route
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.api.http import ADMIN, QR_TYPES, Binary, Req, route
 
 bp = Blueprint(__name__)
-
-_PLACE_QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 @route(
@@ -40,17 +37,13 @@ def register(req: Req) -> dict[str, Any]:
     summary="The place's QR (a place token, valid until the place is closed)",
     roles=ADMIN,
     query=("format",),
-    produces=tuple(_PLACE_QR_TYPES.values()),
+    produces=tuple(QR_TYPES.values()),
 )
 def place_qr(req: Req, place_id: str) -> Binary:
     from chalicelib.services.places import qr_image
 
-    fmt = req.query("format") or "svg"
-    if fmt not in _PLACE_QR_TYPES:
-        raise InvalidInput(
-            "format must be svg or png.", "format 须为 svg 或 png。", code="invalid_format"
-        )
-    return Binary(qr_image(req.ctx, place_id, fmt), _PLACE_QR_TYPES[fmt])
+    fmt = req.format(QR_TYPES)
+    return Binary(qr_image(req.ctx, place_id, fmt), QR_TYPES[fmt])
 
 
 @route(
