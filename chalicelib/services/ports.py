@@ -157,6 +157,10 @@ class Store(Protocol):
     def delete_checkins_of_day(self, day: date) -> int:
         """Deletes every check-in of that day; returns how many."""
 
+    def delete_visits_until_day(self, day: date) -> int:
+        """Deletes the declared region visits that stopped counting on that day (and were not
+        moved on by a later declaration); returns how many."""
+
     # Scheduled jobs
     def get_watermark(self, name: str) -> str | None: ...
 

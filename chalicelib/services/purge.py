@@ -1,5 +1,6 @@
 """The `purge` job: deletes what is past retention (`config.retention_days()`, default 28 days):
-scans, check-ins, login (OTP) states, place visits and reports.
+scans, check-ins, login (OTP) states, place visits, reports, and declared region visits (by the
+last day they counted).
 
 It reads only what is due: whole Asia/Shanghai days older than the retention window, through
 each kind's day-keyed index, from the day after the last one it finished for that kind (a
@@ -28,6 +29,8 @@ KINDS: dict[str, Callable[[Store, date], int]] = {
     "scans": lambda store, day: store.delete_scans_of_day(day),
     "checkins": lambda store, day: store.delete_checkins_of_day(day),
     "otps": lambda store, day: store.delete_otps_of_day(day),
+    # Declared region visits, by the last day they counted (not personal, but they pile up).
+    "declared_visits": lambda store, day: store.delete_visits_until_day(day),
     # Places, visits, reports (docs/decisions/0009)
     "place_visits": lambda store, day: store.delete_place_visits_of_day(day),
     "reports": lambda store, day: store.delete_reports_of_day(day),

@@ -190,7 +190,7 @@ class DynamoStore:
     ) -> None:
         guardian = link.relation != "self" and dependent_limit is not None
         visit_items = [
-            t.VisitItem(region, person.person_id, until=visits_until.isoformat())
+            _visit_item(region, person.person_id, visits_until)
             for region in visits
             if visits_until is not None
         ]
@@ -512,6 +512,22 @@ class DynamoStore:
                 for item in keys:
                     batch.delete(t.CheckinItem(item.person_id, item.day))
                     removed += 1
+        return removed
+
+    def delete_visits_until_day(self, day: date) -> int:
+        removed = 0
+        for shard in range(DAY_SHARDS):
+            key = f"{day.isoformat()}#{shard}"
+            for item in t.VisitItem.by_until.query(key):
+                try:  # only if no later declaration moved its end on since: the index may lag
+                    t.VisitItem(item.region_code, item.person_id).delete(
+                        condition=t.VisitItem.until_shard == key
+                    )
+                except DeleteError as error:
+                    if error.cause_response_code != _CONDITION_FAILED:
+                        raise
+                    continue
+                removed += 1
         return removed
 
     # Scheduled jobs ------------------------------------------------------------------------
@@ -861,7 +877,7 @@ class DynamoStore:
                     condition=P.person_id.exists(),
                 )
                 for region in visits:
-                    tx.save(t.VisitItem(region, person_id, until=visits_until.isoformat()))
+                    tx.save(_visit_item(region, person_id, visits_until))
         except TransactWriteError as error:
             codes = {r.code for r in error.cancellation_reasons or [] if r is not None}
             if "ConditionalCheckFailed" in codes:
@@ -869,6 +885,15 @@ class DynamoStore:
             if "TransactionConflict" in codes:
                 raise Conflict() from error
             raise
+
+
+def _visit_item(region: str, person_id: str, until: date) -> t.VisitItem:
+    return t.VisitItem(
+        region,
+        person_id,
+        until=until.isoformat(),
+        until_shard=_day_shard(until, person_id),
+    )
 
 
 def _count_dependent(tx: TransactWrite, account_id: str, limit: int) -> None:

@@ -295,6 +295,15 @@ class MemoryStore:
                 removed += days.pop(day, None) is not None
             return removed
 
+    def delete_visits_until_day(self, day: date) -> int:
+        with self._lock:
+            removed = 0
+            for visitors in self.visits.values():
+                for person_id in [pid for pid, until in visitors.items() if until == day]:
+                    del visitors[person_id]
+                    removed += 1
+            return removed
+
     def get_watermark(self, name: str) -> str | None:
         return self.markers.get(f"watermark:{name}")
 

@@ -203,6 +203,18 @@ class VisitsByPerson(GlobalSecondaryIndex["VisitItem"]):
     region_code = UnicodeAttribute(range_key=True)
 
 
+class VisitsByUntil(GlobalSecondaryIndex["VisitItem"]):
+    """Declared visits by the last day they count (`<day>#<shard>`): purge reads only days past
+    retention."""
+
+    class Meta:
+        index_name = "by_until"
+        projection = KeysOnlyProjection()
+
+    until_shard = UnicodeAttribute(hash_key=True)
+    person_id = UnicodeAttribute(range_key=True)
+
+
 class VisitItem(_Table):
     """Who declared a visit to a region, and until when it counts: when the region's risk
     changes, exactly these persons are re-evaluated."""
@@ -214,7 +226,9 @@ class VisitItem(_Table):
     region_code = UnicodeAttribute(hash_key=True)
     person_id = UnicodeAttribute(range_key=True)
     until = UnicodeAttribute()
+    until_shard = UnicodeAttribute(null=True)  # `<until>#<shard>`
     by_person = VisitsByPerson()
+    by_until = VisitsByUntil()
 
 
 class AppealsByStatus(GlobalSecondaryIndex["AppealItem"]):

@@ -97,6 +97,7 @@ def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> 
         "otps": 1,
         "place_visits": 0,
         "reports": 0,
+        "declared_visits": 0,
     }
     assert report["days_purged"] == 15 and report["complete"] is True
     assert ctx.store.get_otp(kept_key)[1] == 1
@@ -139,3 +140,31 @@ def test_place_visits_and_reports_past_retention_go(ctx: Context) -> None:
     for pid in people:
         assert [v.at for v in ctx.store.place_visits_of(pid, old[0])] == [kept]
     assert [r.at for r in ctx.store.reports_for("371202", old[0], 10)] == [kept]
+
+
+def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
+    ctx: Context,
+) -> None:
+    from dataclasses import replace
+
+    from chalicelib.domain.entities import Link
+    from tests.integration.test_store_contract import a_person, first_entry
+
+    now = NOW.replace(year=2032)  # cutoff 2032-10-25
+    _purged_through(ctx, "2032-10-10")
+    ended, counting = date(2032, 10, 22), date(2032, 10, 27)
+    people = []
+    for until in (ended, counting):
+        person = a_person()
+        person = replace(person, declaration=replace(person.declaration, visited_regions=()))
+        entry = first_entry(person)
+        person = replace(person, history_seq=1, history_hash=entry.hash)
+        link = Link("acc", person.person_id, "self", now)
+        ctx.store.create_person(
+            person, person.id_key, link, (), entry, None, ("330106", "420100"), until
+        )
+        people.append(person.person_id)
+    report = purge(ctx, now)
+    assert report["removed"]["declared_visits"] == 2
+    assert people[0] not in ctx.store.persons_visiting("330106", ended)
+    assert people[1] in ctx.store.persons_visiting("330106", counting)
