@@ -195,9 +195,13 @@ class Store(Protocol):
     def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
         """Paper codes issued before `before` verify as revoked from now on."""
 
-    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
-        """Counts one use of a limited thing (e.g. lookups per checker and hour); False, and
-        nothing counted, when `limit` uses were already counted."""
+    def count_hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
+        """Adds `amount` uses of a limited thing (e.g. lookups per checker and hour) at once;
+        False, and nothing counted, when that would pass `limit` (None: no limit; a negative
+        amount corrects an earlier reservation)."""
+
+    def count_of(self, key: str) -> int:
+        """A counter's value (0 when there is none)."""
 
     def erase_person(
         self,

@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import config
@@ -110,11 +110,14 @@ def _guard(
     """An import that would recolour more than both guard_fraction of all persons and
     guard_minimum persons needs a second admin's confirmation of the same batch. What one admin
     recoloured earlier the same day counts too, so splitting a large import into small
-    batches does not get round it. Returns that day's count so far (None when confirmed)."""
+    batches does not get round it: the batch's recolourings are reserved in the admin's day
+    count atomically, so two imports at the same moment cannot both pass on the same room.
+    Returns how many it reserved (None when confirmed); the caller corrects the count to what
+    the import did recolour."""
     minimum = config.guard_minimum()
-    earlier = int(ctx.store.get_state(_day_count(actor, now)) or 0)
-    if confirm is None and earlier + len(persons) <= minimum:
-        return earlier  # it cannot recolour more persons than it names
+    day, expires = _day_count(actor, now), now + timedelta(days=2)
+    if confirm is None and ctx.store.count_hit(day, minimum, expires, amount=len(persons)):
+        return len(persons)  # it cannot recolour more persons than it names
     digest = _digest(rows)
     if confirm is not None:
         pending = ctx.store.get_state(f"guard:{confirm}")
@@ -128,9 +131,10 @@ def _guard(
         return None
     transitions = _would_recolour(ctx.store, persons, rows, shanghai_date(now))
     would, total = sum(transitions.values()), ctx.store.count_persons()
-    counted = earlier + would
-    if counted <= minimum or counted <= total * config.guard_fraction():
-        return earlier
+    limit = max(minimum, int(total * config.guard_fraction()))
+    if ctx.store.count_hit(day, limit, expires, amount=would):
+        return would
+    earlier = ctx.store.count_of(day)
     report_id = secrets.token_hex(8)
     report = {
         "report_id": report_id,
@@ -149,7 +153,7 @@ def _guard(
 
 
 def _day_count(actor: AccessClaims, now: datetime) -> str:
-    return f"guard-day:{actor.account_id}:{shanghai_date(now).isoformat()}"
+    return f"guard-count:{actor.account_id}:{shanghai_date(now).isoformat()}"
 
 
 def import_records(
@@ -161,7 +165,7 @@ def import_records(
     now: datetime,
 ) -> dict[str, Any]:
     keys = {row.key for row in rows}
-    earlier = _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
+    reserved = _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
 
     def store_record(row: RecordRow) -> bool:
         return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now)
@@ -191,9 +195,9 @@ def import_records(
     unmatched = sum(1 for row, new in zip(rows, stored) if new and row.key not in persons)
     recoloured = sum(1 for outcome in outcomes if outcome)
     failed = sum(1 for outcome in outcomes if outcome is None)
-    if earlier is not None and recoloured:
-        # Not atomic: two imports by one admin at the same moment may both pass the guard.
-        ctx.store.put_state(_day_count(actor, now), str(earlier + recoloured))
+    if reserved is not None and recoloured != reserved:  # the day's count: what it did
+        day, expires = _day_count(actor, now), now + timedelta(days=2)
+        ctx.store.count_hit(day, None, expires, amount=recoloured - reserved)
     return {
         "applied": applied,
         "duplicates": len(rows) - applied,

@@ -651,25 +651,33 @@ class DynamoStore:
                 raise NotFound() from error
             raise
 
-    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
+    def count_hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
         M = t.MarkerItem
         expires = int(expires_at.timestamp())
+        if limit is not None and amount > limit:
+            return False
         try:
             M(key).update(
                 actions=[
-                    M.hits.add(1),
+                    M.hits.add(amount),
                     M.target.set("counter"),
                     M.created_at.set(M.created_at | datetime.now(UTC)),
                     M.expires_at.set(expires),
                     M.ttl.set(expires + 3600),
                 ],
-                condition=M.hits.does_not_exist() | (M.hits < limit),
+                condition=None
+                if limit is None
+                else M.hits.does_not_exist() | (M.hits <= limit - amount),
             )
         except UpdateError as error:
             if _failed_condition(error):
                 return False
             raise
         return True
+
+    def count_of(self, key: str) -> int:
+        item = _get(t.MarkerItem, key, consistent_read=True)
+        return int(item.hits or 0) if item else 0
 
     def erase_person(
         self,

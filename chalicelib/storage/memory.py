@@ -373,12 +373,15 @@ class MemoryStore:
                 raise NotFound()
             self.persons[person_id] = replace(person, paper_not_before=before)
 
-    def count_hit(self, key: str, limit: int, expires_at: datetime) -> bool:
+    def count_hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
         with self._lock:
-            if self.counters.get(key, 0) >= limit:
+            if limit is not None and self.counters.get(key, 0) + amount > limit:
                 return False
-            self.counters[key] = self.counters.get(key, 0) + 1
+            self.counters[key] = self.counters.get(key, 0) + amount
             return True
+
+    def count_of(self, key: str) -> int:
+        return self.counters.get(key, 0)
 
     def erase_person(
         self,

@@ -355,3 +355,40 @@ def test_splitting_a_mass_recolouring_into_small_batches_still_trips_the_guard(
     status, problem = api.json("POST", "/v1/admin/records", second, token=admin)
     assert status == 409 and problem["code"] == "mass_recolouring"
     assert problem["report"]["recoloured_earlier_today"] == 2
+
+
+def test_two_imports_by_one_admin_at_the_same_moment_cannot_both_pass_the_guard(
+    api: Api, new_phone: Callable[[], str], small_guard: None
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.api.schemas import parse_rows
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.errors import MassRecolouring
+    from chalicelib.domain.model import Role
+    from chalicelib.security.tokens import AccessClaims
+    from chalicelib.services.context import default
+    from chalicelib.services.records import import_records
+
+    people = []
+    for _ in range(4):
+        id_number = resident_id()
+        api.json("POST", "/v1/applications", application(id_number), token=api.login(new_phone()))
+        people.append(id_number)
+    admin = AccessClaims("guard-race-" + _rid(), frozenset({Role.ADMIN}), None)
+    batches = [
+        parse_rows([row(_rid(), n, "confirmed") for n in pair])[0]
+        for pair in (people[:2], people[2:])
+    ]
+
+    def run(rows: list[object]) -> str:
+        try:
+            import_records(default(), admin, rows, [], None, utcnow())  # type: ignore[arg-type]
+            return "applied"
+        except MassRecolouring:
+            return "guarded"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(run, batches))
+    # Each batch fits the guard's minimum (2) alone; together they would recolour 4.
+    assert outcomes == ["applied", "guarded"]

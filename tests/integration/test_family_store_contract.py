@@ -210,3 +210,15 @@ def test_a_person_stored_before_family_bindings_counts_as_holding_their_own_code
     bind(dynamo, guardian, holder.person_id, share(dynamo, holder.person_id))
     dynamo.unbind(guardian, holder.person_id)  # the holder still acts for themself
     assert dynamo.get_link(guardian, holder.person_id) is None
+
+
+def test_a_counter_reserves_amounts_within_its_limit_and_takes_corrections(store: Store) -> None:
+    key = "rate:test:" + new_person_id()
+    assert store.count_hit(key, 5, NOW, amount=3)
+    assert not store.count_hit(key, 5, NOW, amount=3)  # 6 would pass the limit: nothing counted
+    assert store.count_of(key) == 3
+    assert store.count_hit(key, 5, NOW, amount=2)
+    assert store.count_hit(key, None, NOW, amount=-4)  # a correction, never refused
+    assert store.count_of(key) == 1
+    assert not store.count_hit("rate:test:" + new_person_id(), 2, NOW, amount=3)
+    assert store.count_of("rate:test:none") == 0
