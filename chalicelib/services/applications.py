@@ -36,13 +36,20 @@ def id_key(id_type: IdType, id_number: str) -> str:
     return blind_index("id", f"{id_type.value}:{id_number}")
 
 
-def apply_for_self(ctx: Context, actor: AccessClaims, form: Application, now: datetime) -> Person:
+def apply_for_self(
+    ctx: Context,
+    actor: AccessClaims,
+    form: Application,
+    now: datetime,
+    *,
+    source: str = "application",
+) -> Person:
     account = ctx.store.get_account(actor.account_id)
     if account is None:
         raise NotFound()
     # One ID, one code; and one code of one's own per phone account.
     extra_markers = (f"self:{account.account_id}",)
-    cause = Cause(ActorKind.SELF, account.account_id, "application")
+    cause = Cause(ActorKind.SELF, account.account_id, source)
     return create(ctx, form, account.phone, account.account_id, "self", extra_markers, cause, now)
 
 

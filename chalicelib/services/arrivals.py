@@ -134,7 +134,8 @@ def declare_new(
         return not taken and bool(ctx.store.persons_for_id_keys([key]))
 
     with _claimed(ctx.store, resolved, now, stored):
-        return apply_for_self(ctx, actor, replace(form, arrival=resolved.arrival), now)
+        applying = replace(form, arrival=resolved.arrival)
+        return apply_for_self(ctx, actor, applying, now, source="arrival")
 
 
 def declare_return(

@@ -327,6 +327,10 @@ def test_a_green_partner_code_from_a_low_risk_area_converts_to_green_once(
     code = created["code"]
     assert (code["color"], code["valid_until"]) == ("green", None)
     assert [r["code"] for r in code["reasons"]] == ["no_risk_found"]
+    status, changes = api.json(
+        "GET", f"/v1/admin/persons/{created['person_id']}/history", token=admin_token
+    )
+    assert status == 200 and [c["source"] for c in changes["changes"]] == ["arrival"]
     status, problem, _ = arrive(api, new_phone(), origin_token=token)  # a screenshot, replayed
     assert (status, problem["code"]) == (409, "origin_code_used"), problem
     assert problem["detail_zh"]
