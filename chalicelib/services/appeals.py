@@ -75,16 +75,19 @@ def resolve(
         resolved_by=actor.account_id,
         resolved_at=now,
     )
-    ctx.store.resolve_appeal(resolved)  # Conflict if someone resolved it first
-    answer = view(resolved)
-    if decision == "corrected":
-        person = ctx.store.get_person(appeal.person_id, consistent=True)
-        if person is None:
-            raise NotFound()
-        cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None)
-        ctx.store.put_record(person.id_key, cleared, by=actor.account_id, at=now)
-        cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"appeal:{appeal_id}")
-        outcome = reassess(ctx.store, person.person_id, cause, now)
-        answer["current_color"] = outcome.person.color.value
-        answer["record_id"] = cleared.record_id
-    return answer
+    if decision != "corrected":
+        ctx.store.resolve_appeal(resolved, at=now)  # Conflict if someone resolved it first
+        return view(resolved)
+    person = ctx.store.get_person(appeal.person_id, consistent=True)
+    if person is None:
+        raise NotFound()
+    # The decision and its `cleared` record together: a correction is never half stored.
+    cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None)
+    ctx.store.resolve_appeal(resolved, (person.id_key, cleared), at=now)
+    cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"appeal:{appeal_id}")
+    outcome = reassess(ctx.store, person.person_id, cause, now)
+    return {
+        **view(resolved),
+        "current_color": outcome.person.color.value,
+        "record_id": cleared.record_id,
+    }

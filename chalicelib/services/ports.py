@@ -92,8 +92,11 @@ class Store(Protocol):
     def appeals(self, status: str, limit: int) -> list[Appeal]:
         """Oldest first."""
 
-    def resolve_appeal(self, appeal: Appeal) -> None:
-        """Stores the decision; Conflict when it was resolved meanwhile."""
+    def resolve_appeal(
+        self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
+    ) -> None:
+        """Stores the decision and, for a correction, its `cleared` record (id key, record) in
+        one transaction; Conflict when it was resolved meanwhile."""
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None

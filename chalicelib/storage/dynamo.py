@@ -288,13 +288,17 @@ class DynamoStore:
         found = t.AppealItem.by_status.query(status, limit=limit)
         return [_appeal(item) for item in found]
 
-    def resolve_appeal(self, appeal: Appeal) -> None:
+    def resolve_appeal(
+        self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
+    ) -> None:
         try:
-            _appeal_item(appeal).save(condition=t.AppealItem.status == "open")
-        except PutError as error:
-            if _failed_condition(error):
-                raise Conflict() from error
-            raise
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(_appeal_item(appeal), condition=t.AppealItem.status == "open")
+                if cleared is not None:
+                    item = _record_item(cleared[0], cleared[1], by=appeal.resolved_by or "", at=at)
+                    tx.save(item, condition=t.RecordItem.record_id.does_not_exist())
+        except TransactWriteError as error:
+            raise Conflict() from error
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
@@ -387,15 +391,7 @@ class DynamoStore:
         return [_record(item) for item in t.RecordItem.query(id_key, consistent_read=True)]
 
     def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
-        item = t.RecordItem(
-            id_key,
-            record.record_id,
-            category=record.category.value,
-            since=record.since.isoformat(),
-            until=record.until.isoformat() if record.until else None,
-            imported_by=by,
-            imported_at=at,
-        )
+        item = _record_item(id_key, record, by=by, at=at)
         try:
             item.save(condition=t.RecordItem.record_id.does_not_exist())
         except PutError as error:
@@ -901,6 +897,18 @@ def _visit_item(region: str, person_id: str, until: date) -> t.VisitItem:
         person_id,
         until=until.isoformat(),
         until_shard=_day_shard(until, person_id),
+    )
+
+
+def _record_item(id_key: str, record: Record, *, by: str, at: datetime) -> t.RecordItem:
+    return t.RecordItem(
+        id_key,
+        record.record_id,
+        category=record.category.value,
+        since=record.since.isoformat(),
+        until=record.until.isoformat() if record.until else None,
+        imported_by=by,
+        imported_at=at,
     )
 
 

@@ -173,10 +173,17 @@ class MemoryStore:
         found = [a for a in self.appeal_items.values() if a.status == status]
         return sorted(found, key=lambda a: a.created_at)[:limit]
 
-    def resolve_appeal(self, appeal: Appeal) -> None:
+    def resolve_appeal(
+        self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
+    ) -> None:
         with self._lock:
             if self.appeal_items[appeal.appeal_id].status != "open":
                 raise Conflict()
+            if cleared is not None:
+                kept = self.records.setdefault(cleared[0], {})
+                if cleared[1].record_id in kept:
+                    raise Conflict()
+                kept[cleared[1].record_id] = cleared[1]
             self.appeal_items[appeal.appeal_id] = appeal
 
     def save_assessment(

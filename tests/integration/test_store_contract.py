@@ -205,3 +205,26 @@ def test_scans_are_written(store: Store) -> None:
         Scan(new_person_id(), NOW, "acc", "gate-1", True, True, Color.GREEN, None, new_person_id())
     )
     store.add_scan(Scan(new_person_id(), NOW, "acc", None, False, False, None, "expired", None))
+
+
+def test_a_correction_stores_its_decision_and_cleared_record_together(store: Store) -> None:
+    from chalicelib.domain.entities import Appeal
+
+    person = store_person(store, a_person(), (f"id:{person_marker()}",))
+    opened = Appeal(
+        "ap-" + new_person_id(), person.person_id, "acc", "有误", "open", NOW, Color.RED
+    )
+    store.add_appeal(opened)
+    cleared = Record("appeal-" + opened.appeal_id, Category.CLEARED, date(2026, 11, 22), None)
+    # The record id is taken already: nothing is stored, the appeal stays open.
+    store.put_record(person.id_key, cleared, by="admin-1", at=NOW)
+    decided = replace(opened, status="resolved", decision="corrected", resolved_by="admin-2")
+    with pytest.raises(Conflict):
+        store.resolve_appeal(decided, (person.id_key, cleared), at=NOW)
+    kept = store.get_appeal(opened.appeal_id)
+    assert kept is not None and kept.status == "open"
+    fresh = replace(cleared, record_id=cleared.record_id + "-2")
+    store.resolve_appeal(decided, (person.id_key, fresh), at=NOW)
+    assert fresh in store.records_for(person.id_key)
+    with pytest.raises(Conflict):  # resolved once only
+        store.resolve_appeal(decided, None, at=NOW)
