@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 class Color(enum.StrEnum):
@@ -87,6 +87,8 @@ class Record:
     category: Category
     since: date
     until: date | None = None
+    # When the authority imported it: a `cleared` record ends only what was known before it.
+    imported_at: datetime | None = None
 
 
 @dataclass(frozen=True)

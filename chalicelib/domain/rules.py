@@ -71,18 +71,29 @@ def record_end(record: Record, records: Sequence[Record], defaults: Defaults) ->
     """The last day `record` is active (None: open-ended), after any `cleared` record.
 
     Without `until`, a record lasts `defaults.lifetime(category)` days from `since`, or is
-    open-ended. A `cleared` record ends every record whose `since` is on or before its own `since`:
-    from that day on they are no longer active.
+    open-ended. A `cleared` record ends every record whose `since` is on or before its own `since`
+    and that was imported before it (a record imported later, even if backdated, is news the
+    clearance did not weigh): from that day on they are no longer active.
     """
     end = record.until
     if end is None:
         days = defaults.lifetime(record.category)
         end = record.since + timedelta(days=days - 1) if days is not None else None
     for other in records:
-        if other.category is Category.CLEARED and record.since <= other.since:
+        if (
+            other.category is Category.CLEARED
+            and record.since <= other.since
+            and not _imported_after(record, other)
+        ):
             cut = other.since - _ONE_DAY
             end = cut if end is None else min(end, cut)
     return end
+
+
+def _imported_after(record: Record, cleared: Record) -> bool:
+    if record.imported_at is None or cleared.imported_at is None:
+        return False  # order unknown: the clearance counts
+    return record.imported_at > cleared.imported_at
 
 
 def is_active(record: Record, records: Sequence[Record], defaults: Defaults, today: date) -> bool:

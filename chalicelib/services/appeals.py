@@ -82,7 +82,7 @@ def resolve(
     if person is None:
         raise NotFound()
     # The decision and its `cleared` record together: a correction is never half stored.
-    cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None)
+    cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None, now)
     ctx.store.resolve_appeal(resolved, (person.id_key, cleared), at=now)
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"appeal:{appeal_id}")
     outcome = reassess(ctx.store, person.person_id, cause, now)

@@ -53,8 +53,8 @@ class RecordRow:
         """The blind index of the ID document (computed once: an HMAC per row is not free)."""
         return id_key(self.id_type, self.id_number)
 
-    def record(self) -> Record:
-        return Record(self.record_id, self.category, self.since, self.until)
+    def record(self, imported_at: datetime | None = None) -> Record:
+        return Record(self.record_id, self.category, self.since, self.until, imported_at)
 
 
 def _digest(rows: list[RecordRow]) -> str:
@@ -65,12 +65,13 @@ def _digest(rows: list[RecordRow]) -> str:
 
 
 def _would_recolour(
-    store: Store, persons: dict[str, str], rows: list[RecordRow], today: date
+    store: Store, persons: dict[str, str], rows: list[RecordRow], now: datetime
 ) -> dict[str, int]:
     """Dry run: how many persons would change colour, by transition (e.g. green->red)."""
+    today = shanghai_date(now)
     by_key: dict[str, list[Record]] = defaultdict(list)
     for row in rows:
-        by_key[row.key].append(row.record())
+        by_key[row.key].append(row.record(imported_at=now))
     policy = active_policy()
 
     def transition(key: str, person_id: str) -> str | None:
@@ -129,7 +130,7 @@ def _guard(
         if ctx.store.take_state(f"guard:{confirm}") is None:
             raise ReportMismatch()  # another confirmation used it first
         return None
-    transitions = _would_recolour(ctx.store, persons, rows, shanghai_date(now))
+    transitions = _would_recolour(ctx.store, persons, rows, now)
     would, total = sum(transitions.values()), ctx.store.count_persons()
     limit = max(minimum, int(total * config.guard_fraction()))
     if ctx.store.count_hit(day, limit, expires, amount=would):

@@ -1162,6 +1162,7 @@ def _record(item: t.RecordItem) -> Record:
         category=Category(item.category),
         since=date.fromisoformat(item.since),
         until=date.fromisoformat(item.until) if item.until else None,
+        imported_at=item.imported_at,
     )
 
 

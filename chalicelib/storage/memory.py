@@ -183,7 +183,7 @@ class MemoryStore:
                 kept = self.records.setdefault(cleared[0], {})
                 if cleared[1].record_id in kept:
                     raise Conflict()
-                kept[cleared[1].record_id] = cleared[1]
+                kept[cleared[1].record_id] = replace(cleared[1], imported_at=at)
             self.appeal_items[appeal.appeal_id] = appeal
 
     def save_assessment(
@@ -245,7 +245,7 @@ class MemoryStore:
             kept = self.records.setdefault(id_key, {})
             if record.record_id in kept:
                 return False
-            kept[record.record_id] = record
+            kept[record.record_id] = replace(record, imported_at=at)
             return True
 
     def signing_keys(self, purpose: str) -> list[SigningKey]:

@@ -551,3 +551,26 @@ def test_every_declared_flag_reads_the_declaration_field_of_that_name(flag: str)
     flagged = Facts(Declaration(**declared), DECLARED_ON)
     assert evaluate(policy, flagged, TODAY).color is Color.YELLOW
     assert evaluate(policy, facts(), TODAY).color is Color.GREEN
+
+
+def test_a_clearance_ends_only_what_was_imported_before_it() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    defaults = SHANDONG.defaults
+    cleared = replace(
+        rec("cleared", D(2026, 11, 20)), imported_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
+    known = replace(rec("confirmed", D(2026, 11, 1)), imported_at=datetime(2026, 11, 2, tzinfo=UTC))
+    # Imported after the clearance but dated before it: news the clearance did not weigh.
+    late = replace(
+        rec("close_contact", D(2026, 11, 10)), imported_at=datetime(2026, 11, 21, tzinfo=UTC)
+    )
+    records = [known, cleared, late]
+    assert record_end(known, records, defaults) == D(2026, 11, 19)
+    assert record_end(late, records, defaults) is None
+    # Without import times (older data, hand-made facts) the clearance counts as before.
+    assert record_end(replace(late, imported_at=None), records, defaults) == D(2026, 11, 19)
+    today = D(2026, 11, 22)
+    assert evaluate(SHANDONG, facts(*records), today).color is Color.RED
+    assert evaluate(SHANDONG, facts(known, cleared), today).color is Color.GREEN
