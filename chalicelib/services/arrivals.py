@@ -145,6 +145,8 @@ def declare_return(
     person, link = person_for(ctx.store, actor, person_id)
     resolved = _resolve(ctx.store, arrival, now)
     visits, until = _visits(resolved.arrival)
+    if until < shanghai_date(now):
+        visits = ()  # an old arrival's origin no longer counts: nothing to re-evaluate, or purge
     with _claimed(ctx.store, resolved, now, lambda: False):  # one transaction: all or nothing
         ctx.store.save_arrival(person.person_id, resolved.arrival, visits, until)
     cause = Cause(actor_kind(link), actor.account_id, "arrival")

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import config
-from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.clock import shanghai_date, utcnow
 from chalicelib.domain.errors import MassRecolouring, ReportMismatch, SecondAdminRequired
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Category, IdType, Record, Risk
@@ -157,6 +157,35 @@ def _day_count(actor: AccessClaims, now: datetime) -> str:
     return f"guard-count:{actor.account_id}:{shanghai_date(now).isoformat()}"
 
 
+def _count_day(ctx: Context, actor: AccessClaims, now: datetime, correction: int) -> None:
+    if correction:
+        day, expires = _day_count(actor, now), now + timedelta(days=2)
+        ctx.store.count_hit(day, None, expires, amount=correction)
+
+
+def _store_rows(
+    ctx: Context,
+    pool: ThreadPoolExecutor,
+    actor: AccessClaims,
+    rows: list[RecordRow],
+    now: datetime,
+) -> list[bool]:
+    """Stores the records (True: new), clearances last so that they end the batch's own records
+    even when a cut-off batch is re-sent; the answer keeps the rows' order."""
+
+    def store(row: RecordRow) -> bool:
+        # Stamped when written, not when the request began: a clearance stored meanwhile (an
+        # appeal) must not end a record it never saw.
+        written = max(now, utcnow())
+        return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=written)
+
+    done: dict[int, bool] = {}
+    for clearances in (False, True):
+        batch = [i for i, r in enumerate(rows) if (r.category is Category.CLEARED) is clearances]
+        done.update(zip(batch, pool.map(store, [rows[i] for i in batch]), strict=True))
+    return [done[i] for i in range(len(rows))]
+
+
 def import_records(
     ctx: Context,
     actor: AccessClaims,
@@ -167,9 +196,6 @@ def import_records(
 ) -> dict[str, Any]:
     keys = {row.key for row in rows}
     reserved = _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
-
-    def store_record(row: RecordRow) -> bool:
-        return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=now)
 
     def recolour(item: tuple[str, list[str]]) -> bool | None:
         person_id, record_ids = item
@@ -182,7 +208,11 @@ def import_records(
 
     # Requests to DynamoDB mostly wait on the network: several at a time.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        stored = list(pool.map(store_record, rows))
+        try:
+            stored = _store_rows(ctx, pool, actor, rows, now)
+        except BaseException:
+            _count_day(ctx, actor, now, -(reserved or 0))  # nothing recoloured: room back
+            raise
         # Looked up after the writes, so a person who applied meanwhile is found (the
         # application, for its part, re-reads the records after it is stored).
         persons = ctx.store.persons_for_id_keys(keys)
@@ -196,9 +226,8 @@ def import_records(
     unmatched = sum(1 for row, new in zip(rows, stored) if new and row.key not in persons)
     recoloured = sum(1 for outcome in outcomes if outcome)
     failed = sum(1 for outcome in outcomes if outcome is None)
-    if reserved is not None and recoloured != reserved:  # the day's count: what it did
-        day, expires = _day_count(actor, now), now + timedelta(days=2)
-        ctx.store.count_hit(day, None, expires, amount=recoloured - reserved)
+    if reserved is not None:  # the day's count: what it did recolour
+        _count_day(ctx, actor, now, recoloured - reserved)
     return {
         "applied": applied,
         "duplicates": len(rows) - applied,

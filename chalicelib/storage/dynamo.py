@@ -298,7 +298,10 @@ class DynamoStore:
                     item = _record_item(cleared[0], cleared[1], by=appeal.resolved_by or "", at=at)
                     tx.save(item, condition=t.RecordItem.record_id.does_not_exist())
         except TransactWriteError as error:
-            raise Conflict() from error
+            codes = {r.code for r in error.cancellation_reasons or [] if r is not None}
+            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise Conflict() from error  # resolved meanwhile (or its record id is taken)
+            raise
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
@@ -556,6 +559,8 @@ class DynamoStore:
         share = _get(M, share_key, consistent_read=True)
         if share is None or share.issued_by is None or share.target != link.person_id:
             raise InvalidShareCode()
+        if share.issued_by == link.account_id:
+            raise AlreadyBound()  # one's own share code: the issuer acts for the person already
         guardians_below = P.guardians.does_not_exist() | (P.guardians < max_guardians)
         try:
             with TransactWrite(connection=self._connection()) as tx:
@@ -724,11 +729,13 @@ class DynamoStore:
         return gone
 
     def _delete_person(self, pid: str, links: list[Link], markers: tuple[str, ...]) -> None:
-        L, A = t.LinkItem, t.AccountItem
+        L, A, M = t.LinkItem, t.AccountItem, t.MarkerItem
+        # Only markers that still name this person: the ID may have applied again already.
+        mine = [m.key for m in M.batch_get(list(markers), consistent_read=True) if m.target == pid]
         with TransactWrite(connection=self._connection()) as tx:
             tx.delete(t.PersonItem(pid))
-            for key in markers:
-                tx.delete(t.MarkerItem(key))
+            for key in mine:
+                tx.delete(M(key), condition=M.key.does_not_exist() | (M.target == pid))
             for link in links:
                 tx.delete(L(link.account_id, pid), condition=L.person_id.exists())
                 if link.relation != "self":

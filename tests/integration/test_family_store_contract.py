@@ -222,3 +222,24 @@ def test_a_counter_reserves_amounts_within_its_limit_and_takes_corrections(store
     assert store.count_of(key) == 1
     assert not store.count_hit("rate:test:" + new_person_id(), 2, NOW, amount=3)
     assert store.count_of("rate:test:none") == 0
+
+
+def test_presenting_ones_own_share_code_is_already_bound_not_an_error(store: Store) -> None:
+    guardian = account(store)
+    person_id = dependent_of(store, guardian)
+    with pytest.raises(AlreadyBound):
+        bind(store, guardian, person_id, share(store, person_id, by=guardian))
+
+
+def test_erasing_keeps_the_markers_of_whoever_holds_the_id_now(store: Store) -> None:
+    guardian = account(store)
+    person_id = dependent_of(store, guardian)
+    person = store.get_person(person_id, consistent=True)
+    assert person is not None
+    links = store.links_to(person_id)
+    store.erase_person(person, links, (f"id:{person.id_key}",), [])
+    again = replace(a_person(), id_key=person.id_key)
+    store_person(store, again, (f"id:{person.id_key}",))
+    # A second erase of the first person (a double click) must not free the new one's ID.
+    store.erase_person(person, links, (f"id:{person.id_key}",), [])
+    assert store.persons_for_id_keys([person.id_key]) == {person.id_key: again.person_id}

@@ -1,0 +1,77 @@
+"""The import service on the in-memory store: clearances are stored after the batch's own
+records, and a failed import gives the guard's reservation back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.api.schemas import parse_rows
+from chalicelib.domain.model import Record, Role
+from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.context import Context
+from chalicelib.services.records import _day_count, import_records
+from chalicelib.services.sms import ConsoleSender
+from chalicelib.storage.memory import MemoryStore
+from tests.ids import resident_id
+
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+ADMIN = AccessClaims("admin-1", frozenset({Role.ADMIN}), None)
+
+
+def rows(*categories: str) -> list[Any]:
+    id_number = resident_id()
+    raw = [
+        {
+            "record_id": f"R-{n}",
+            "id_type": "resident_id",
+            "id_number": id_number,
+            "category": category,
+            "since": "2026-11-10",
+            "until": None,
+        }
+        for n, category in enumerate(categories)
+    ]
+    valid, errors = parse_rows(raw)
+    assert errors == []
+    return valid
+
+
+class Recording(MemoryStore):
+    def __init__(self, fail_on: str | None = None) -> None:
+        super().__init__()
+        self.order: list[str] = []
+        self.fail_on = fail_on
+
+    def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
+        if record.record_id == self.fail_on:
+            raise RuntimeError("throttled")
+        self.order.append(record.category.value)
+        return super().put_record(id_key, record, by=by, at=at)
+
+
+def test_clearances_are_stored_after_the_batch_s_own_records() -> None:
+    store = Recording()
+    batch = rows("cleared", "confirmed", "close_contact")
+    answer = import_records(Context(store, ConsoleSender()), ADMIN, batch, [], None, NOW)
+    assert store.order == ["confirmed", "close_contact", "cleared"]
+    assert answer["applied"] == 3 and answer["unmatched"] == 3
+
+
+def test_a_failed_import_gives_the_guard_s_room_back() -> None:
+    from dataclasses import replace
+
+    from tests.integration.test_store_contract import a_person, store_person
+
+    store = Recording(fail_on="R-1")
+    ctx = Context(store, ConsoleSender())
+    batch = rows("confirmed", "confirmed")
+    person = replace(a_person(), id_key=batch[0].key)
+    store_person(store, person, (f"id:{person.id_key}",))  # one person named: 1 reserved
+    with pytest.raises(RuntimeError):
+        import_records(ctx, ADMIN, batch, [], None, NOW)
+    assert store.count_of(_day_count(ADMIN, NOW)) == 0
+    answer = import_records(ctx, ADMIN, rows("confirmed"), [], None, NOW)
+    assert answer["applied"] == 1  # and a working import still counts (nobody recoloured)
