@@ -37,7 +37,14 @@ from chalicelib.domain.model import Declaration, IdType, Record, Risk
 from chalicelib.services.applications import Application, create
 from chalicelib.services.context import Context
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo import DynamoStore, _due_key, _history_item, _person_item
+from chalicelib.storage.dynamo import (
+    DynamoStore,
+    _due_key,
+    _history_item,
+    _link_item,
+    _person_item,
+    _visit_item,
+)
 
 REGION = "610112"  # declared visited by every tenth person (i % 10 == 0)
 FEVERISH = 37.5  # declared by persons i % 20 == 19: yellow from the start
@@ -136,17 +143,10 @@ def _items(c: _Creation) -> dict[type[Model], list[Model]]:
             t.MarkerItem(key, target=p.person_id, created_at=p.created_at) for key in c.markers
         ],
         t.PersonItem: [_person_item(p, c.id_key, _due_key(p.person_id, c.due))],
-        t.LinkItem: [
-            t.LinkItem(
-                c.link.account_id,
-                c.link.person_id,
-                relation=c.link.relation,
-                created_at=c.link.created_at,
-            )
-        ],
+        t.LinkItem: [_link_item(c.link)],
         t.HistoryItem: [_history_item(c.entry)],
         t.VisitItem: [
-            t.VisitItem(region, p.person_id, until=c.visits_until.isoformat())
+            _visit_item(region, p.person_id, c.visits_until)
             for region in c.visits
             if c.visits_until is not None
         ],
