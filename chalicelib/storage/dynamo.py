@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TypeVar, cast
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
@@ -450,30 +451,15 @@ class DynamoStore:
         )
 
     def delete_scans_of_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(SCAN_SHARDS):
-            keys = t.ScanItem.query(
-                f"{day.isoformat()}#{shard}", attributes_to_get=["day_shard", "at_id"]
-            )
-            with t.ScanItem.batch_write() as batch:
-                for item in keys:
-                    batch.delete(item)
-                    removed += 1
-        return removed
+        S, keys = t.ScanItem, ["day_shard", "at_id"]
+        shards = (f"{day.isoformat()}#{shard}" for shard in range(SCAN_SHARDS))
+        return sum(_delete_all(S, S.query(key, attributes_to_get=keys)) for key in shards)
 
     def delete_otps_of_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(DAY_SHARDS):
-            key = f"{day.isoformat()}#{shard}"
-            for item in t.OtpItem.by_day.query(key):
-                try:  # only if no login touched it since: the index may lag behind
-                    t.OtpItem(item.phone_key).delete(condition=t.OtpItem.day_shard == key)
-                except DeleteError as error:
-                    if error.cause_response_code != _CONDITION_FAILED:
-                        raise
-                    continue
-                removed += 1
-        return removed
+        # Only if no login touched it since (which moves it to another day).
+        return _delete_still_on_day(
+            t.OtpItem.by_day, t.OtpItem.day_shard, day, lambda k: t.OtpItem(k.phone_key)
+        )
 
     # Check-ins -----------------------------------------------------------------------------
 
@@ -504,30 +490,17 @@ class DynamoStore:
         return [_checkin(item) for item in found]
 
     def delete_checkins_of_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(DAY_SHARDS):
-            keys = t.CheckinItem.by_day.query(f"{day.isoformat()}#{shard}")
-            with t.CheckinItem.batch_write() as batch:
-                for item in keys:
-                    batch.delete(t.CheckinItem(item.person_id, item.day))
-                    removed += 1
-        return removed
+        keys = _keys_of_day(t.CheckinItem.by_day, day)
+        return _delete_all(t.CheckinItem, (t.CheckinItem(k.person_id, k.day) for k in keys))
 
     def delete_visits_until_day(self, day: date) -> int:
-        removed = 0
-        for shard in range(DAY_SHARDS):
-            key = f"{day.isoformat()}#{shard}"
-            for item in t.VisitItem.by_until.query(key):
-                try:  # only if no later declaration moved its end on since: the index may lag
-                    t.VisitItem(item.region_code, item.person_id).delete(
-                        condition=t.VisitItem.until_shard == key
-                    )
-                except DeleteError as error:
-                    if error.cause_response_code != _CONDITION_FAILED:
-                        raise
-                    continue
-                removed += 1
-        return removed
+        # Only if no later declaration moved its end on since.
+        return _delete_still_on_day(
+            t.VisitItem.by_until,
+            t.VisitItem.until_shard,
+            day,
+            lambda k: t.VisitItem(k.region_code, k.person_id),
+        )
 
     # Scheduled jobs ------------------------------------------------------------------------
 
@@ -688,32 +661,21 @@ class DynamoStore:
         anonymous: list[HistoryEntry],
     ) -> dict[str, int]:
         pid = person.person_id
-        gone = {"checkins": 0, "scans": 0, "appeals": 0, "declared_visits": 0, "history": 0}
-        with t.CheckinItem.batch_write() as batch:
-            for checkin in t.CheckinItem.query(pid, attributes_to_get=["person_id", "day"]):
-                batch.delete(checkin)
-                gone["checkins"] += 1
-        with t.ScanItem.batch_write() as batch:
-            for scan in t.ScanItem.by_person.query(pid):
-                batch.delete(t.ScanItem(scan.day_shard, scan.at_id))
-                gone["scans"] += 1
-        with t.AppealItem.batch_write() as batch:
-            for appeal in t.AppealItem.by_person.query(pid):
-                batch.delete(t.AppealItem(appeal.appeal_id))
-                gone["appeals"] += 1
-        gone["place_visits"] = self.delete_place_visits_of(pid)
-        with t.VisitItem.batch_write() as batch:
-            for visit in t.VisitItem.by_person.query(pid):
-                batch.delete(t.VisitItem(visit.region_code, pid))
-                gone["declared_visits"] += 1
+        C, S, A, V, H = t.CheckinItem, t.ScanItem, t.AppealItem, t.VisitItem, t.HistoryItem
+        gone = {
+            "checkins": _delete_all(C, C.query(pid, attributes_to_get=["person_id", "day"])),
+            "scans": _delete_all(S, (S(k.day_shard, k.at_id) for k in S.by_person.query(pid))),
+            "appeals": _delete_all(A, (A(k.appeal_id) for k in A.by_person.query(pid))),
+            "place_visits": self.delete_place_visits_of(pid),
+            "declared_visits": _delete_all(
+                V, (V(k.region_code, pid) for k in V.by_person.query(pid))
+            ),
+        }
         # The anonymous copy first, then the original: an interruption leaves a copy at most.
-        with t.HistoryItem.batch_write() as batch:
+        with H.batch_write() as batch:
             for entry in anonymous:
                 batch.save(_history_item(entry))
-        with t.HistoryItem.batch_write() as batch:
-            for item in t.HistoryItem.query(pid, attributes_to_get=["person_id", "seq"]):
-                batch.delete(item)
-                gone["history"] += 1
+        gone["history"] = _delete_all(H, H.query(pid, attributes_to_get=["person_id", "seq"]))
         for attempt in range(3):
             try:
                 self._delete_person(pid, links, markers)
@@ -1200,6 +1162,28 @@ def _keys_of_day(index: GlobalSecondaryIndex[M], day: date) -> Iterator[M]:
     """The keys a day-sharded `by_day` index holds for one Asia/Shanghai day."""
     for shard in range(DAY_SHARDS):
         yield from index.query(f"{day.isoformat()}#{shard}")
+
+
+def _delete_still_on_day(
+    index: GlobalSecondaryIndex[M],
+    shard_attribute: UnicodeAttribute,
+    day: date,
+    item_of: Callable[[M], M],
+) -> int:
+    """Deletes what a day-sharded index holds for `day`, each item only if it is still on that
+    day: the index may lag behind a later write that moved the item to another day."""
+    removed = 0
+    for shard in range(DAY_SHARDS):
+        key = f"{day.isoformat()}#{shard}"
+        for found in index.query(key):
+            try:
+                item_of(found).delete(condition=shard_attribute == key)
+            except DeleteError as error:
+                if error.cause_response_code != _CONDITION_FAILED:
+                    raise
+                continue
+            removed += 1
+    return removed
 
 
 def _delete_all(model: type[M], items: Iterable[M]) -> int:
