@@ -23,7 +23,6 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.places import REPORTED_COLORS, Place, PlaceVisit, Report, ReportKind
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
-from chalicelib.validation import InvalidValue, check_region_code
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -81,6 +80,9 @@ def start_of(day: date) -> datetime:
 
 
 def _query(region_code: str | None, since: str | None, now: datetime) -> tuple[str, date]:
+    # python-stdnum's region data only for the admin's query, not on the verify path.
+    from chalicelib.validation import InvalidValue, check_region_code
+
     if not region_code:
         raise InvalidInput(
             "region_code is required: the 6-digit GB/T 2260 code of the region.",
