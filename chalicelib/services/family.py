@@ -22,7 +22,6 @@ from chalicelib.domain.errors import (
     ConsentRequired,
     InvalidShareCode,
     NotFound,
-    RateLimited,
 )
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.masking import mask_name
@@ -31,6 +30,7 @@ from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.access import person_for
 from chalicelib.services.applications import Application, create, id_key
 from chalicelib.services.context import Context
+from chalicelib.services.limits import per_hour
 
 # Relations of the dependent to the guardian (the dependent is the guardian's …).
 RELATIONS = ("parent", "child", "spouse", "grandparent", "grandchild", "sibling", "other")
@@ -69,10 +69,7 @@ def _bind_existing(
 ) -> Person:
     """Binds the person holding the form's ID, if the share code is theirs and the name agrees
     (the form's declaration is not applied: the person's code stays as it is)."""
-    hour = int(now.timestamp()) // 3600
-    tries = f"rate:share:{account_id}:{hour}"
-    if not ctx.store.count_hit(tries, SHARE_TRIES_PER_HOUR, now + timedelta(hours=1)):
-        raise RateLimited(3600 - int(now.timestamp()) % 3600)
+    per_hour(ctx.store, "share", account_id, SHARE_TRIES_PER_HOUR, now)
     holder = ctx.store.persons_for_id_keys([id_key(form.id_type, form.id_number)])
     person_id = next(iter(holder.values()), None)
     person = ctx.store.get_person(person_id, consistent=True) if person_id else None

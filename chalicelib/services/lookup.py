@@ -5,28 +5,22 @@ a scan (via `phone`)."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from chalicelib import config
-from chalicelib.domain.entities import Scan
-from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.masking import mask_name
-from chalicelib.domain.model import Color
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.auth import phone_key
 from chalicelib.services.context import Context
-from chalicelib.services.reports import report_scan
+from chalicelib.services.limits import per_hour
+from chalicelib.services.verify import record_scan
 
 
 def by_phone(
     ctx: Context, actor: AccessClaims, phone: str, place_id: str | None, now: datetime
 ) -> dict[str, Any]:
-    hour = int(now.timestamp()) // 3600
-    counter = f"rate:by-phone:{actor.account_id}:{hour}"
-    if not ctx.store.count_hit(counter, config.by_phone_hourly_cap(), now + timedelta(hours=1)):
-        raise RateLimited(3600 - int(now.timestamp()) % 3600)
+    per_hour(ctx.store, "by-phone", actor.account_id, config.by_phone_hourly_cap(), now)
     guardian = ctx.store.account_for_phone(phone_key(phone))
     links = ctx.store.links_of(guardian.account_id) if guardian else []
     people = []
@@ -34,22 +28,14 @@ def by_phone(
         status = ctx.store.get_status(link.person_id) if link.relation != "self" else None
         if status is None:
             continue
-        passed = status.color is Color.GREEN
-        scan = Scan(
-            scan_id=secrets.token_hex(8),
-            at=now,
-            checker_id=actor.account_id,
-            place_id=place_id or actor.place_id,
-            valid=True,
-            passed=passed,
-            color=status.color,
-            reason=None,
-            person_id=status.person_id,
-            via="phone",
+        scan = record_scan(
+            ctx, actor, place_id, now, status.color, None, status.person_id, via="phone"
         )
-        ctx.store.add_scan(scan)
-        report_scan(ctx, scan, actor.place_id)  # yellow and red go to the authority
         people.append(
-            {"masked_name": mask_name(status.name), "color": status.color.value, "pass": passed}
+            {
+                "masked_name": mask_name(status.name),
+                "color": status.color.value,
+                "pass": scan.passed,
+            }
         )
     return {"people": people}

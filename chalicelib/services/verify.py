@@ -47,24 +47,10 @@ def verify(
                 issuer, province = config.issuer(), active_policy().issuer_region
     except CodeRejected as rejected:
         reason = rejected.reason
-    valid = reason is None
-    passed = valid and color is Color.GREEN
-    scan = Scan(
-        scan_id=secrets.token_hex(8),
-        at=now,
-        checker_id=actor.account_id,
-        place_id=place_id or actor.place_id,
-        valid=valid,
-        passed=passed,
-        color=color,
-        reason=reason,
-        person_id=person_id,
-    )
-    ctx.store.add_scan(scan)
-    report_scan(ctx, scan, actor.place_id)  # yellow and red go to the authority
+    scan = record_scan(ctx, actor, place_id, now, color, reason, person_id)
     return {
-        "valid": valid,
-        "pass": passed,
+        "valid": scan.valid,
+        "pass": scan.passed,
         "color": color.value if color else None,
         "masked_name": masked,
         "reason": reason,
@@ -72,6 +58,36 @@ def verify(
         "issuer": issuer,
         "province_code": province,
     }
+
+
+def record_scan(
+    ctx: Context,
+    actor: AccessClaims,
+    place_id: str | None,
+    now: datetime,
+    color: Color | None,
+    reason: str | None,
+    person_id: str | None,
+    via: str = "token",
+) -> Scan:
+    """Records one check at a checkpoint (valid unless there is a reason; green passes) and
+    reports a yellow or red one to the authority."""
+    valid = reason is None
+    scan = Scan(
+        scan_id=secrets.token_hex(8),
+        at=now,
+        checker_id=actor.account_id,
+        place_id=place_id or actor.place_id,
+        valid=valid,
+        passed=valid and color is Color.GREEN,
+        color=color,
+        reason=reason,
+        person_id=person_id,
+        via=via,
+    )
+    ctx.store.add_scan(scan)
+    report_scan(ctx, scan, actor.place_id)
+    return scan
 
 
 def _revoked(issued_at: datetime, not_before: datetime | None) -> bool:
