@@ -51,6 +51,11 @@ class Card:
         ]
 
 
+def _ink(card: Card, line: int) -> str:
+    """The colour line is printed in the code's colour, the rest in black."""
+    return qr.COLORS[card.color] if line == 1 else "#000000"
+
+
 def render(card: Card, fmt: str) -> bytes | str:
     if fmt == "pdf":
         return _pdf(card)
@@ -99,7 +104,7 @@ def _pdf(card: Card) -> bytes:
     lines = card.lines()
     pdf.setFont(font, 11)
     for index, line in enumerate(lines):
-        pdf.setFillColor(HexColor(qr.COLORS[card.color] if index == 1 else "#000000"))
+        pdf.setFillColor(HexColor(_ink(card, index)))
         words = line.split("  ")  # Chinese first, English on the next line when long
         y = height - 60 - index * 34
         pdf.drawString(232, y, words[0])
@@ -126,7 +131,7 @@ def _png(card: Card) -> bytes:
     font = ImageFont.truetype(path, 26)
     y = 40
     for index, line in enumerate(card.lines()):
-        fill = qr.COLORS[card.color] if index == 1 else "#000000"
+        fill = _ink(card, index)
         # Chinese first; the English goes on its own row when both do not fit.
         rows = [line] if draw.textlength(line, font=font) <= text_width - 32 else line.split("  ")
         for row in rows:
@@ -140,13 +145,12 @@ def _png(card: Card) -> bytes:
 
 def _svg(card: Card) -> str:
     side, group = qr.svg_group(card.token, card.color)
-    text_width = side
     texts = "".join(
         f'<text x="{side + 2}" y="{6 + index * 5}" font-size="2.4" '
-        f'fill="{qr.COLORS[card.color] if index == 1 else "#000"}">{escape(line)}</text>'
+        f'fill="{_ink(card, index)}">{escape(line)}</text>'
         for index, line in enumerate(card.lines())
     )
-    width = side + text_width
+    width = 2 * side  # the code, and as much again for the text
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {side}" '
         f'width="{width * qr.SCALE}" height="{side * qr.SCALE}" shape-rendering="crispEdges" '

@@ -24,13 +24,13 @@ from chalicelib.domain.errors import (
     NotFound,
 )
 from chalicelib.domain.history import ActorKind, Cause
-from chalicelib.domain.masking import mask_name
 from chalicelib.security.fields import blind_index
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.access import person_for
 from chalicelib.services.applications import Application, create, id_key
 from chalicelib.services.context import Context
 from chalicelib.services.limits import per_hour
+from chalicelib.services.people import summaries
 
 # Relations of the dependent to the guardian (the dependent is the guardian's …).
 RELATIONS = ("parent", "child", "spouse", "grandparent", "grandchild", "sibling", "other")
@@ -99,19 +99,8 @@ def issue_share_code(
 
 
 def family(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
-    members = []
-    for link in ctx.store.links_of(actor.account_id):
-        person = ctx.store.get_person(link.person_id) if link.relation != "self" else None
-        if person is not None:
-            members.append(
-                {
-                    "person_id": person.person_id,
-                    "masked_name": mask_name(person.name),
-                    "relation": link.relation,
-                    "color": person.color.value,
-                }
-            )
-    return {"family": members}
+    links = [link for link in ctx.store.links_of(actor.account_id) if link.relation != "self"]
+    return {"family": summaries(ctx.store, links)}
 
 
 def unbind(ctx: Context, actor: AccessClaims, person_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.entities import Account
+from chalicelib.domain.entities import Account, Link
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.model import Role
@@ -20,11 +20,22 @@ def me(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
     if account is None:
         raise Unauthenticated()
     links = sorted(ctx.store.links_of(account.account_id), key=lambda link: link.relation != "self")
-    persons = []
+    persons = summaries(ctx.store, links)
+    return {
+        "phone": account.phone,  # the caller's own number
+        "roles": sorted(role.value for role in account.roles),
+        "persons": persons,
+    }
+
+
+def summaries(store: Store, links: list[Link]) -> list[dict[str, Any]]:
+    """The persons behind the links as an account sees them (masked name, relation, colour);
+    a link whose person is gone is skipped."""
+    found = []
     for link in links:
-        person = ctx.store.get_person(link.person_id)
+        person = store.get_person(link.person_id)
         if person is not None:
-            persons.append(
+            found.append(
                 {
                     "person_id": person.person_id,
                     "masked_name": mask_name(person.name),
@@ -32,11 +43,7 @@ def me(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
                     "color": person.color.value,
                 }
             )
-    return {
-        "phone": account.phone,  # the caller's own number
-        "roles": sorted(role.value for role in account.roles),
-        "persons": persons,
-    }
+    return found
 
 
 def enrol_checker(
