@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -139,9 +140,11 @@ def issue_code(
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), expires
 
 
-def verify_code(keys: KeyCache, token: str, now: datetime) -> CodeClaims:
-    """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, expired,
-    wrong_kind, untrusted_issuer."""
+def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, Any]:
+    """A code token's claims after the checks every code shares, ours or a partner's: ES256
+    only, no `typ` (access tokens and signed documents carry one), a key found by `kid`
+    (`key_for` answers None for an unknown one), a valid signature and the seven claims.
+    Raises CodeRejected (malformed, bad_signature, wrong_kind, unknown_key)."""
     try:
         header = _header(token)
     except ValueError as error:
@@ -150,16 +153,32 @@ def verify_code(keys: KeyCache, token: str, now: datetime) -> CodeClaims:
         raise CodeRejected("bad_signature")
     if "typ" in header:
         raise CodeRejected("wrong_kind")
-    key = keys.public_key(str(header.get("kid")), now)
+    key = key_for(str(header.get("kid")))
     if key is None:
         raise CodeRejected("unknown_key")
-    claims = _decode_code(token, key.public)
+    return _decode_code(token, key)
+
+
+def expired(claims: dict[str, Any], now: datetime) -> bool:
+    """Past `exp`, or issued in the future, beyond the leeway."""
+    leeway = config.token_leeway_seconds()
+    return _ts(now) >= int(claims["exp"]) + leeway or int(claims["iat"]) > _ts(now) + leeway
+
+
+def verify_code(keys: KeyCache, token: str, now: datetime) -> CodeClaims:
+    """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, expired,
+    wrong_kind, untrusted_issuer."""
+
+    def key_for(kid: str) -> Any:
+        key = keys.public_key(kid, now)
+        return key.public if key else None
+
+    claims = signed_code_claims(token, key_for)
     if claims["iss"] != config.issuer():
         raise CodeRejected("untrusted_issuer")
     if claims["kind"] not in CODE_KINDS:
         raise CodeRejected("wrong_kind")
-    leeway = config.token_leeway_seconds()
-    if _ts(now) >= int(claims["exp"]) + leeway or int(claims["iat"]) > _ts(now) + leeway:
+    if expired(claims, now):
         raise CodeRejected("expired")
     try:
         person_id = resolve_pseudonym(str(claims["sub"]))
