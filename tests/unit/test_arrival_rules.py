@@ -1,7 +1,8 @@
 """The arrival rules (来鲁申报) of the three policies: every origin kind, its colour and end date.
 
-Seed: /work/shared/seeds/004_c9687e30082c0c46.txt ("外省来鲁（返鲁）人员……持绿码一律通行";
-"自境外入鲁（返鲁）人员隔离期满后，经检测合格的……自动赋码") and question 4 (红码/黄码).
+Source: the Shandong notice cited in chalicelib/policies/shandong.json
+("外省来鲁（返鲁）人员……持绿码一律通行"; "自境外入鲁（返鲁）人员隔离期满后，经检测合格的……自动赋码")
+and question 4 (红码/黄码).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Every rule of the three provincial policies, one table per province, and the check-in rules.
 
-Seeds (in /work/shared/seeds): Shandong 004_c9687e30082c0c46.txt (question 4) and
-003_53338332fcf6bd55.txt; Hubei 002_1926158bff427f0a.txt (三、健康碼管理方式); Hainan
-001_8736d63703711ca9.txt (四、常見問題 (一)-(三)). Each row's id names the rule and quotes the seed
-sentence it checks (the Hubei and Hainan pages are in traditional characters; quotes are cleaned of
-the page's conversion artefacts). Shandong's other rules are in test_rules.py.
+Sources: the notices each policy file cites (`source` in chalicelib/policies/*.json): Shandong
+(question 4 and the sources its rules quote), Hubei (三、健康碼管理方式), Hainan (四、常見問題
+(一)-(三)). Each row's id names the rule and quotes the sentence it checks (the Hubei and Hainan
+pages are in traditional characters; quotes are cleaned of the page's conversion artefacts).
+Shandong's other rules are in test_rules.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The colour engine applied to the Shandong policy.
 
-Seed: /work/shared/seeds/004_c9687e30082c0c46.txt, question 4 (红码/黄码/绿码). Row ids name the
-rule; the comment on each row quotes the seed clause it checks.
+Source: the Shandong notice cited in chalicelib/policies/shandong.json (`source`), question 4
+(红码/黄码/绿码). Row ids name the rule; the comment on each row quotes the clause it checks.
 """
 
 from __future__ import annotations
