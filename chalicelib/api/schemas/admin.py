@@ -1,0 +1,167 @@
+"""The health authority: checkers, epidemic records, regions, histories and appeals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from chalicelib.api.schemas.common import (
+    Day,
+    Phone,
+    PlaceId,
+    RequestBody,
+    Text,
+    document_number,
+    field_error,
+)
+from chalicelib.api.schemas.persons import Change
+from chalicelib.domain.model import Category, IdType, Risk
+
+
+class CheckerIn(RequestBody):
+    phone: Phone
+    name: Annotated[Text, Field(max_length=50)]
+    place_id: PlaceId
+
+
+class RecordIn(RequestBody):
+    """One row of the authority's epidemic database."""
+
+    record_id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+    id_type: IdType
+    id_number: Annotated[StrictStr, Field(max_length=64)]
+    category: Category
+    since: Day
+    until: Day | None = None
+
+    _id_number = field_validator("id_number")(document_number)
+
+    @field_validator("record_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        # `appeal-…` ids are the service's own: cleared records written by appeal decisions.
+        if value.startswith("appeal-"):
+            raise PydanticCustomError(
+                "reserved_record_id",
+                "record ids starting with appeal- are reserved",
+                {"message_zh": "以 appeal- 开头的记录编号为系统保留"},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> RecordIn:
+        if self.until is not None and self.until < self.since:
+            raise PydanticCustomError(
+                "invalid_period", "until is before since", {"message_zh": "结束日期早于开始日期"}
+            )
+        return self
+
+    def to_domain(self) -> Any:
+        from chalicelib.services.records import RecordRow
+
+        return RecordRow(
+            self.record_id, self.id_type, self.id_number, self.category, self.since, self.until
+        )
+
+
+class RecordsIn(RequestBody):
+    """A batch: each row is checked on its own, so one bad row does not stop the others."""
+
+    records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=1000)]
+    confirm: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+
+
+class RegionIn(RequestBody):
+    risk: Risk
+
+
+class ResolveIn(RequestBody):
+    decision: Literal["corrected", "rejected"]
+    reason: Annotated[Text, Field(max_length=500)]
+
+
+class CheckerOut(BaseModel):
+    account_id: str
+    masked_name: str
+    place_id: str | None
+    roles: list[str]
+
+
+class ImportOut(BaseModel):
+    applied: int
+    duplicates: int
+    unmatched: int
+    errors: list[dict[str, Any]] = Field(description="one entry per problem of a bad row")
+    recoloured: int
+    failed: int = Field(description="named persons not re-evaluated (re-send the batch)")
+
+
+class RegionOut(BaseModel):
+    region_code: str
+    risk: Literal["low", "medium", "high"]
+    updated_at: str
+    reevaluated: int
+    recoloured: int
+    deferred: int = Field(description="visitors left to the next recompare run")
+    failed: int = Field(description="visitors not re-evaluated (the next recompare retries)")
+
+
+class AdminChange(Change):
+    actor: str | None
+    source: str
+    seq: int
+    hash: str
+
+
+class AdminHistoryOut(BaseModel):
+    changes: list[AdminChange]
+    intact: bool
+
+
+class AppealView(BaseModel):
+    appeal_id: str
+    person_id: str
+    status: Literal["open", "resolved"]
+    color: Literal["green", "yellow", "red"]
+    message: str
+    created_at: str
+    decision: Literal["corrected", "rejected"] | None
+    reason: str | None
+    resolved_at: str | None
+    current_color: Literal["green", "yellow", "red"] | None = None
+    record_id: str | None = None
+
+
+class AppealsOut(BaseModel):
+    appeals: list[AppealView]
+
+
+def parse_rows(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Each row on its own: the valid ones as domain values, and the errors of the others."""
+    valid, errors = [], []
+    for index, row in enumerate(rows):
+        try:
+            valid.append(RecordIn.model_validate(row).to_domain())
+        except ValidationError as invalid:
+            record_id = row.get("record_id") if isinstance(row, dict) else None
+            for problem in (field_error(e) for e in invalid.errors()):
+                errors.append(
+                    {
+                        "index": index,
+                        "record_id": record_id,
+                        "field": problem.field,
+                        "code": problem.code,
+                        "message": problem.message,
+                        "message_zh": problem.message_zh,
+                    }
+                )
+    return valid, errors

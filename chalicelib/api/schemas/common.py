@@ -1,0 +1,135 @@
+"""Shared types of the request and response schemas, and turning validation errors into problem
+details. Requests reject unknown fields, so no client can set its own colour or role."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError
+
+from chalicelib import validation
+from chalicelib.domain.errors import FieldError, InvalidInput
+
+
+def _checked(check: Any) -> Any:
+    def run(value: str) -> str:
+        try:
+            return str(check(value))
+        except validation.InvalidValue as bad:
+            raise PydanticCustomError(
+                bad.code, bad.message, {"message_zh": bad.message_zh}
+            ) from None
+
+    return AfterValidator(run)
+
+
+Phone = Annotated[StrictStr, Field(max_length=32), _checked(validation.normalize_phone)]
+
+
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+RegionCode = Annotated[
+    StrictStr,
+    Field(description="6-digit GB/T 2260 code", examples=["370102"]),
+    _checked(validation.check_region_code),
+]
+
+
+Text = Annotated[StrictStr, Field(min_length=1), AfterValidator(str.strip)]
+
+
+PlaceId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def document_number(cls: Any, value: str, info: ValidationInfo) -> str:
+    """The ID number checked for its document type (id_type is validated first)."""
+    id_type = info.data.get("id_type")
+    if id_type is None:
+        return value  # the id_type error is reported on its own
+    try:
+        return validation.check_document(id_type.value, value)
+    except validation.InvalidValue as bad:
+        raise PydanticCustomError(bad.code, bad.message, {"message_zh": bad.message_zh}) from None
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def custom_error(code: str, message: str, message_zh: str) -> PydanticCustomError:
+    return PydanticCustomError(code, message, {"message_zh": message_zh})
+
+
+class FieldProblem(BaseModel):
+    field: str
+    code: str
+    message: str
+    message_zh: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    detail_zh: str
+    errors: list[FieldProblem]
+    request_id: str
+
+
+_GENERIC = {
+    "extra_forbidden": ("unknown_field", "unknown field", "不允许的字段"),
+    "missing": ("required", "field required", "缺少必填字段"),
+    "literal_error": ("invalid_value", "", "取值不正确"),
+}
+
+
+def field_error(error: Any) -> FieldError:
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    kind = error["type"]
+    if kind in _GENERIC:
+        code, message, message_zh = _GENERIC[kind]
+        return FieldError(field, code, message or error["msg"], message_zh)
+    ctx = error.get("ctx") or {}
+    if "message_zh" in ctx:
+        return FieldError(field, kind, error["msg"], str(ctx["message_zh"]))
+    return FieldError(field, "invalid_value", error["msg"], "取值不正确")
+
+
+def parse(model: type[RequestBody], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        errors = tuple(field_error(e) for e in invalid.errors())
+        if any(e.field == "commitment" for e in errors):
+            errors = tuple(
+                FieldError(
+                    e.field,
+                    "commitment_required",
+                    "you must promise the information is true",
+                    "须承诺所填信息真实",
+                )
+                if e.field == "commitment"
+                else e
+                for e in errors
+            )
+        codes = {e.code for e in errors}
+        raise InvalidInput(
+            "The request has invalid fields; see errors.",
+            "请求中有字段不符合要求，详见 errors。",
+            # One kind of problem names itself (invalid_id_number, unknown_field, ...).
+            code=codes.pop() if len(codes) == 1 else "invalid_request",
+            errors=errors,
+        ) from None

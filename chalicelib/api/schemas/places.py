@@ -1,0 +1,74 @@
+"""Places (场所码), visits and reports (docs/decisions/0009)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictStr,
+)
+
+from chalicelib.api.schemas.common import (
+    RegionCode,
+    RequestBody,
+    Text,
+)
+from chalicelib.domain.places import PlaceType
+
+
+class PlaceIn(RequestBody):
+    """A place that puts up a place code (场所码)."""
+
+    name: Annotated[Text, Field(max_length=100)]
+    type: PlaceType
+    region_code: RegionCode
+    address: Annotated[Text, Field(max_length=200)]
+
+
+class PlaceOut(BaseModel):
+    place_id: str
+
+
+class VisitIn(RequestBody):
+    place_token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+
+
+class VisitPlace(BaseModel):
+    name: str
+    type: PlaceType
+
+
+class VisitOut(BaseModel):
+    """The screen the holder shows at the door."""
+
+    place: VisitPlace
+    at: str
+    color: Literal["green", "yellow", "red"]
+    masked_name: str
+
+
+class VisitView(BaseModel):
+    place_id: str
+    place: VisitPlace
+    at: str
+    color: Literal["green", "yellow", "red"] = Field(description="the colour at the visit")
+
+
+class VisitsOut(BaseModel):
+    visits: list[VisitView] = Field(description="newest first, within retention (28 days)")
+
+
+class ReportView(BaseModel):
+    at: str
+    kind: Literal["scan", "visit"]
+    place_id: str | None
+    region_code: str
+    color: Literal["yellow", "red"]
+    person_id: str | None = Field(description="pseudonymous; null for partner provinces' codes")
+
+
+class ReportsOut(BaseModel):
+    reports: list[ReportView] = Field(description="newest first")
+    truncated: bool = Field(description="more reports than the limit: narrow `since`")

@@ -1,0 +1,52 @@
+"""Checkpoints: verifying a code, lookups by a guardian's phone, the public keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictStr,
+)
+
+from chalicelib.api.schemas.common import (
+    Phone,
+    PlaceId,
+    RequestBody,
+)
+
+
+class ByPhoneIn(RequestBody):
+    phone: Phone
+    place_id: PlaceId | None = None
+
+
+class VerifyIn(RequestBody):
+    token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+    place_id: PlaceId | None = None
+
+
+class PersonAtCheckpoint(BaseModel):
+    masked_name: str
+    color: Literal["green", "yellow", "red"]
+    pass_: bool = Field(alias="pass")
+
+
+class ByPhoneOut(BaseModel):
+    people: list[PersonAtCheckpoint]
+
+
+class VerifyOut(BaseModel):
+    valid: bool
+    pass_: bool = Field(alias="pass")
+    color: Literal["green", "yellow", "red"] | None
+    masked_name: str | None
+    reason: str | None
+    checked_at: str
+    issuer: str | None = Field(None, description="who issued the code (ours or a partner's)")
+    province_code: str | None = Field(None, description="the issuing province, e.g. 110000")
+
+
+class JwksOut(BaseModel):
+    keys: list[dict[str, str]]
