@@ -146,7 +146,12 @@ def guard_minimum() -> int:
 
 
 def import_batch_limit() -> int:
-    return _int("HEALTHCODE_IMPORT_BATCH_LIMIT", 1000)
+    """Most records one `POST /v1/admin/records` may carry: the request schema's maxItems, read
+    once per process, when the schemas load (a Lambda's cold start)."""
+    limit = _int("HEALTHCODE_IMPORT_BATCH_LIMIT", 1000)
+    if limit < 1:
+        raise ValueError("HEALTHCODE_IMPORT_BATCH_LIMIT must be at least 1")
+    return limit
 
 
 # Family (为家人代办) and paper codes

@@ -14,6 +14,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib import config
 from chalicelib.api.schemas.common import (
     Day,
     Phone,
@@ -76,7 +77,10 @@ class RecordIn(RequestBody):
 class RecordsIn(RequestBody):
     """A batch: each row is checked on its own, so one bad row does not stop the others."""
 
-    records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=1000)]
+    records: Annotated[
+        list[dict[str, Any]],
+        Field(min_length=1, max_length=config.import_batch_limit()),
+    ]
     confirm: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 
