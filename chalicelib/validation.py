@@ -249,6 +249,12 @@ def check_region_code(code: str) -> str:
     return stripped
 
 
+def province_codes() -> tuple[str, ...]:
+    """The province-level codes in force (110000 北京市 … 820000 澳门特别行政区)."""
+    candidates = (f"{n:02d}0000" for n in range(10, 100))
+    return tuple(c for c in candidates if (found := _lookup(c)) is not None and found[2])
+
+
 def _place_name(code: str) -> str | None:
     found = _lookup(code)
     if found is None or found[1] in _PLACEHOLDER_NAMES or "直辖" in found[1]:

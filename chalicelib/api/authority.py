@@ -6,10 +6,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import ADMIN, Req, route
+from chalicelib.api import formats
+from chalicelib.api.http import ADMIN, Param, Req, route
 from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
+APPEAL_STATUSES = ("open", "resolved")
 
 
 @route(
@@ -38,6 +40,7 @@ def import_records(req: Req) -> dict[str, Any]:
     roles=ADMIN,
     body="RegionIn",
     response="RegionOut",
+    path_params={"region_code": Param(formats.REGION_CODE)},
 )
 def set_region(req: Req, region_code: str) -> dict[str, Any]:
     from chalicelib.services.records import set_region as run
@@ -70,14 +73,14 @@ def person_history(req: Req, person_id: str) -> dict[str, Any]:
     "/v1/admin/appeals",
     summary="Appeals (open by default)",
     roles=ADMIN,
-    query=("status",),
+    query={"status": Param(formats.enum(APPEAL_STATUSES, default="open"))},
     response="AppealsOut",
 )
 def appeals(req: Req) -> dict[str, Any]:
     from chalicelib.services.appeals import listing
 
     status = req.query("status", "open")
-    if status not in ("open", "resolved"):
+    if status not in APPEAL_STATUSES:
         raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
     return listing(req.ctx, status or "open")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import QR_TYPES, Binary, Req, route
+from chalicelib.api.http import QR_TYPES, Binary, Req, format_param, route
 
 bp = Blueprint(__name__)
 
@@ -55,7 +55,7 @@ def code(req: Req, person_id: str) -> dict[str, Any]:
     "GET",
     "/v1/persons/{person_id}/qr",
     summary="The QR image of a fresh token",
-    query=("format",),
+    query=format_param(QR_TYPES),
     produces=tuple(QR_TYPES.values()),
 )
 def qr(req: Req, person_id: str) -> Binary:
@@ -101,7 +101,7 @@ _PAPER_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+
     "GET",
     "/v1/persons/{person_id}/paper-code",
     summary="A printable paper code, valid 14 days (pdf by default)",
-    query=("format",),
+    query=format_param(_PAPER_TYPES),
     produces=tuple(_PAPER_TYPES.values()),
 )
 def paper_code(req: Req, person_id: str) -> Binary:

@@ -15,7 +15,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -37,6 +37,21 @@ ADMIN = (Role.ADMIN,)
 
 
 @dataclass(frozen=True)
+class Param:
+    """A query or path parameter as the OpenAPI document publishes it: the JSON Schema of every
+    value the route accepts (chalicelib.api.formats)."""
+
+    schema: Mapping[str, Any]
+    required: bool = False
+
+
+def format_param(types: Mapping[str, str]) -> dict[str, Param]:
+    """The `format` query parameter of a route answering in `types` (the first is the default):
+    the same mapping `Req.format` checks against."""
+    return {"format": Param({"type": "string", "enum": list(types), "default": next(iter(types))})}
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     method: str
     path: str
@@ -46,9 +61,10 @@ class RouteSpec:
     response: str | None
     status: int
     tag: str
-    query: tuple[str, ...] = ()
+    query: Mapping[str, Param] = field(default_factory=dict)
     produces: tuple[str, ...] = ("application/json",)
     also: tuple[int, ...] = ()  # other success statuses, with the same body
+    path_params: Mapping[str, Param] = field(default_factory=dict)  # any string when not named
 
 
 ROUTES: list[RouteSpec] = []
@@ -167,13 +183,25 @@ def route(
     body: str | None = None,
     response: str | None = None,
     status: int = 200,
-    query: tuple[str, ...] = (),
+    query: Mapping[str, Param] | None = None,
     produces: tuple[str, ...] = ("application/json",),
     also: tuple[int, ...] = (),
+    path_params: Mapping[str, Param] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     tag = path.split("/")[2] if path.startswith("/v1/") else "meta"
     spec = RouteSpec(
-        method, path, summary, roles, body, response, status, tag, query, produces, also
+        method,
+        path,
+        summary,
+        roles,
+        body,
+        response,
+        status,
+        tag,
+        query or {},
+        produces,
+        also,
+        path_params or {},
     )
     ROUTES.append(spec)
 

@@ -35,10 +35,20 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         "operationId": f"{spec.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', spec.path.lower())}",
         "tags": [spec.tag],
         "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": dict(spec.path_params[name].schema)
+                if name in spec.path_params
+                else {"type": "string", "minLength": 1},
+            }
             for name in re.findall(r"{(\w+)}", spec.path)
         ]
-        + [{"name": q, "in": "query", "schema": {"type": "string"}} for q in spec.query],
+        + [
+            {"name": name, "in": "query", "required": param.required, "schema": dict(param.schema)}
+            for name, param in spec.query.items()
+        ],
     }
     if spec.roles is not None:
         op["security"] = [{"bearer": []}]
@@ -70,9 +80,11 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "healthcode 健康通行码 API",
+            # ASCII: client generators turn the title into a package name.
+            "title": "healthcode API",
             "version": "1",
-            "description": "Provincial health codes: apply, show, verify. See API.md.",
+            "description": "健康通行码 (health code): provincial health codes: apply, show, "
+            "verify. The contract in words is docs/api.md.",
         },
         "paths": dict(sorted(paths.items())),
         "components": {

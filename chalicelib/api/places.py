@@ -7,7 +7,8 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import ADMIN, QR_TYPES, Binary, Req, route
+from chalicelib.api import formats
+from chalicelib.api.http import ADMIN, QR_TYPES, Binary, Param, Req, format_param, route
 
 bp = Blueprint(__name__)
 
@@ -36,7 +37,7 @@ def register(req: Req) -> dict[str, Any]:
     "/v1/admin/places/{place_id}/qr",
     summary="The place's QR (a place token, valid until the place is closed)",
     roles=ADMIN,
-    query=("format",),
+    query=format_param(QR_TYPES),
     produces=tuple(QR_TYPES.values()),
 )
 def place_qr(req: Req, place_id: str) -> Binary:
@@ -94,7 +95,10 @@ def visits(req: Req, person_id: str) -> dict[str, Any]:
     "/v1/admin/reports",
     summary="Yellow and red scans and visits of a region since a date",
     roles=ADMIN,
-    query=("region_code", "since"),
+    query={
+        "region_code": Param(formats.REGION_CODE, required=True),
+        "since": Param(formats.DAY_UNTIL_TODAY),
+    },
     response="ReportsOut",
 )
 def reports(req: Req) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from chalicelib import config
 from chalicelib.api.schemas.common import (
     Day,
+    IdentifiedBody,
     Phone,
     PlaceId,
     RequestBody,
@@ -34,7 +35,7 @@ class CheckerIn(RequestBody):
     place_id: PlaceId
 
 
-class RecordIn(RequestBody):
+class RecordIn(IdentifiedBody):
     """One row of the authority's epidemic database."""
 
     record_id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]

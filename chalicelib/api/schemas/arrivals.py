@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    ConfigDict,
     Field,
     StrictStr,
     field_validator,
@@ -16,8 +17,12 @@ from pydantic import (
 )
 
 from chalicelib import validation
+from chalicelib.api import formats
 from chalicelib.api.schemas.common import (
+    ArrivalDay,
     Day,
+    DayUntilToday,
+    PartnerCode,
     RegionCode,
     RequestBody,
     Text,
@@ -50,29 +55,93 @@ def _province_only(value: str) -> str:
     return _province(value)
 
 
-ProvinceCode = Annotated[StrictStr, Field(examples=["110000"]), AfterValidator(_province_only)]
+ProvinceCode = Annotated[
+    StrictStr,
+    Field(json_schema_extra={k: v for k, v in formats.PROVINCE_CODE.items() if k != "type"}),
+    AfterValidator(_province_only),
+]
 
 
 MAX_QUARANTINE_DAYS = 90
+
+
+def _nothing(*fields: str) -> dict[str, Any]:
+    return {name: {"type": "null"} for name in fields}
+
+
+def _arrival_rules(schema: dict[str, Any]) -> None:
+    """How the fields go together, for the document (`_consistent` checks the same)."""
+    abroad = {
+        "properties": {"origin_province": {"const": "abroad"}}
+        | _nothing("origin_region", "origin_token")
+        | {"quarantine_end": {"type": "string"}},
+        "required": ["quarantine_end"],
+    }
+    in_province = [
+        {
+            "properties": {
+                "origin_province": {"const": code},
+                "origin_region": {"type": "string", "pattern": f"^{code[:2]}"},
+            }
+        }
+        for code in validation.province_codes()
+    ]
+    token_or_colour = [
+        {
+            "properties": {"origin_token": {"type": "string"}} | _nothing("origin_color"),
+            "required": ["origin_token"],
+        },
+        {
+            "properties": {"origin_color": {"type": "string"}} | _nothing("origin_token"),
+            "required": ["origin_color"],
+        },
+    ]
+    domestic = {
+        "properties": _nothing("quarantine_end"),
+        "required": ["origin_region"],
+        "allOf": [{"anyOf": in_province}, {"anyOf": token_or_colour}],
+    }
+    tested = [
+        {"properties": {"test_result": {"const": "none"}} | _nothing("test_date")},
+        {
+            "properties": {
+                "test_result": {"enum": ["negative", "positive"]},
+                "test_date": {"type": "string"},
+            },
+            "required": ["test_result", "test_date"],
+        },
+    ]
+    schema["allOf"] = [{"oneOf": [abroad, domestic]}, {"anyOf": tested}]
 
 
 class ArrivalIn(RequestBody):
     """An arrival declaration (来鲁申报): from another province, with its code token or the
     declared colour of its code, or from abroad, with the quarantine's end and the test."""
 
+    model_config = ConfigDict(json_schema_extra=_arrival_rules)
+
     origin_province: Annotated[
         StrictStr,
-        Field(description="2-digit + 0000 GB/T 2260 code, or abroad", examples=["110000"]),
+        Field(
+            description="2-digit + 0000 GB/T 2260 code, or abroad",
+            examples=["110000"],
+            json_schema_extra={"anyOf": [formats.PROVINCE_CODE, {"const": "abroad"}]},
+        ),
         AfterValidator(_province),
     ]
-    origin_region: RegionCode | None = None
-    arrival_date: Day
+    origin_region: RegionCode | None = Field(
+        None, description="in origin_province; null from abroad"
+    )
+    arrival_date: ArrivalDay
     transport: Annotated[Text, Field(max_length=100)]
-    origin_token: Annotated[StrictStr, Field(min_length=1, max_length=4096)] | None = None
+    origin_token: PartnerCode | None = None
     origin_color: Literal["green", "yellow", "red"] | None = None
-    quarantine_end: Day | None = None
+    quarantine_end: Day | None = Field(
+        None,
+        description=f"from abroad only: from arrival_date to {MAX_QUARANTINE_DAYS} days after it",
+    )
     test_result: Literal["negative", "positive", "none"] = "none"
-    test_date: Day | None = None
+    test_date: DayUntilToday | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ArrivalIn:
@@ -184,11 +253,35 @@ class HolderArrivalIn(RequestBody):
     arrival: ArrivalIn
 
 
+_COORDINATE = {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"}
+_EC_PUBLIC_JWK = {
+    "type": "object",
+    "properties": {
+        "kty": {"const": "EC"},
+        "crv": {"const": "P-256"},
+        "x": _COORDINATE,
+        "y": _COORDINATE,
+        "kid": {"type": "string", "minLength": 1, "maxLength": 64},
+        "alg": {"const": "ES256"},
+        "use": {"const": "sig"},
+    },
+    "required": ["kty", "crv", "x", "y", "kid"],
+}
+
+
 class JwksIn(RequestBody):
     """A partner's public keys. Only EC P-256 keys for ES256 are kept, each reduced to its
     public members (a private `d`, or anything else, is dropped); a set with none is refused."""
 
-    keys: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20)]
+    keys: Annotated[
+        list[dict[str, Any]],
+        Field(
+            min_length=1,
+            max_length=20,
+            description="EC P-256 public keys (x and y a point on the curve), distinct kids",
+            json_schema_extra={"items": _EC_PUBLIC_JWK},
+        ),
+    ]
 
     @field_validator("keys")
     @classmethod
@@ -225,7 +318,9 @@ class IssuerIn(RequestBody):
     province_code: ProvinceCode
     name: Annotated[Text, Field(max_length=100)]
     jwks: JwksIn
-    not_after: AwareDatetime | None = None
+    not_after: (
+        Annotated[AwareDatetime, Field(json_schema_extra={"format": "future-date-time"})] | None
+    ) = None
 
     def to_domain(self) -> Any:
         from chalicelib.services.trust import IssuerForm

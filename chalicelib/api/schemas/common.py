@@ -14,10 +14,12 @@ from pydantic import (
     StrictStr,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
 from chalicelib import validation
+from chalicelib.api import formats
 from chalicelib.domain.errors import FieldError, InvalidInput
 
 
@@ -33,20 +35,57 @@ def _checked(check: Any) -> Any:
     return AfterValidator(run)
 
 
-Phone = Annotated[StrictStr, Field(max_length=32), _checked(validation.normalize_phone)]
+def _published(schema: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a chalicelib.api.formats schema that pydantic does not write itself."""
+    return {k: v for k, v in schema.items() if k != "type"}
 
 
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Phone = Annotated[
+    StrictStr,
+    Field(max_length=32, json_schema_extra=_published(formats.PHONE)),
+    _checked(validation.normalize_phone),
+]
+
+
+# A calendar date people live by: within a plausible range, so that date arithmetic (14-day
+# windows, review days) can never overflow on something like 9999-12-31.
+_DAY_RANGE = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
+Day = Annotated[date, _DAY_RANGE, Field(json_schema_extra=_published(formats.DAY))]
+# The same, checked against today by the service (published as named formats).
+DayUntilToday = Annotated[
+    date, _DAY_RANGE, Field(json_schema_extra=_published(formats.DAY_UNTIL_TODAY))
+]
+ArrivalDay = Annotated[date, _DAY_RANGE, Field(json_schema_extra=_published(formats.ARRIVAL_DATE))]
 
 
 RegionCode = Annotated[
     StrictStr,
-    Field(description="6-digit GB/T 2260 code", examples=["370102"]),
+    Field(json_schema_extra=_published(formats.REGION_CODE)),
     _checked(validation.check_region_code),
 ]
 
 
-Text = Annotated[StrictStr, Field(min_length=1), AfterValidator(str.strip)]
+# Blank after stripping is refused, so at least one character that is not white space.
+Text = Annotated[
+    StrictStr, Field(min_length=1, json_schema_extra={"pattern": r"\S"}), AfterValidator(str.strip)
+]
+
+
+# A signed token as sent (a code, a place code, a partner's code): its checks are the service's.
+Token = Annotated[
+    StrictStr, Field(min_length=1, max_length=4096, json_schema_extra={"pattern": r"\S"})
+]
+
+
+# Tokens whose document schema is their format alone (the format implies the length; formats
+# are defined in chalicelib/api/formats.py and docs/api.md).
+_TOKEN_LENGTH = Field(min_length=1, max_length=4096)
+PlaceCode = Annotated[
+    StrictStr, _TOKEN_LENGTH, WithJsonSchema({"type": "string", "format": "place-code"})
+]
+PartnerCode = Annotated[
+    StrictStr, _TOKEN_LENGTH, WithJsonSchema({"type": "string", "format": "partner-code"})
+]
 
 
 PlaceId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -65,6 +104,16 @@ def document_number(cls: Any, value: str, info: ValidationInfo) -> str:
 
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _id_number_by_id_type(schema: dict[str, Any]) -> None:
+    schema.setdefault("allOf", []).extend(formats.id_number_rules())
+
+
+class IdentifiedBody(RequestBody):
+    """A body with `id_type` and `id_number`: the document ties the number's form to the type."""
+
+    model_config = ConfigDict(json_schema_extra=_id_number_by_id_type)
 
 
 def custom_error(code: str, message: str, message_zh: str) -> PydanticCustomError:

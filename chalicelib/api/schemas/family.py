@@ -24,7 +24,12 @@ class FamilyIn(ApplicationIn):
     ]
     share_code: Annotated[
         StrictStr | None,
-        Field(pattern=r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$", examples=["K7QX-M2PD"]),
+        Field(
+            pattern=r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$",
+            examples=["K7QX-M2PD"],
+            description="one issued for this person (POST /v1/persons/{person_id}/share-codes), "
+            "unused and unexpired; otherwise 400 invalid_share_code",
+        ),
     ] = None
 
 

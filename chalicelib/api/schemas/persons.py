@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api.schemas.common import (
+    IdentifiedBody,
     RegionCode,
     RequestBody,
     Text,
@@ -45,7 +46,7 @@ class DeclarationIn(RequestBody):
         )
 
 
-class ApplicationIn(RequestBody):
+class ApplicationIn(IdentifiedBody):
     """The seven items and the commitment (承诺信息真实)."""
 
     name: Annotated[Text, Field(max_length=50)]
@@ -116,7 +117,11 @@ class CheckinIn(RequestBody):
         ),
         AfterValidator(_body_temperature),
     ]
-    symptoms: Annotated[list[Symptom], Field(max_length=7), AfterValidator(_distinct)]
+    symptoms: Annotated[
+        list[Symptom],
+        Field(max_length=7, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_distinct),
+    ]
 
 
 class ReasonOut(BaseModel):

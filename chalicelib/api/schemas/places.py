@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from pydantic import (
     BaseModel,
     Field,
-    StrictStr,
 )
 
 from chalicelib.api.schemas.common import (
+    PlaceCode,
     RegionCode,
     RequestBody,
     Text,
@@ -32,7 +32,7 @@ class PlaceOut(BaseModel):
 
 
 class VisitIn(RequestBody):
-    place_token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+    place_token: PlaceCode
 
 
 class VisitPlace(BaseModel):

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
     BaseModel,
     Field,
-    StrictStr,
 )
 
 from chalicelib.api.schemas.common import (
     Phone,
     PlaceId,
     RequestBody,
+    Token,
 )
 
 
@@ -23,7 +23,7 @@ class ByPhoneIn(RequestBody):
 
 
 class VerifyIn(RequestBody):
-    token: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+    token: Token
     place_id: PlaceId | None = None
 
 

@@ -1,0 +1,139 @@
+"""The API served over real HTTP by `chalice local`, on tables of its own.
+
+For tools that speak HTTP rather than call the app in-process (schemathesis, a generated
+client). The server runs in a child process against the test run's DynamoDB Local, with its own
+table prefix and data directory, so what those tools write (region risks, records, jobs) never
+reaches the tables the other tests share.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+ADMIN_PHONE = "13800000000"
+READY_TIMEOUT = 60.0
+
+sys.path.insert(0, str(ROOT / "tools"))
+import dynamodb_local  # noqa: E402
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    env: dict[str, str]
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        """One JSON request; returns (status, parsed body or None)."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base_url + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            raw, status = error.read(), error.code
+        return status, json.loads(raw) if raw else None
+
+    def raw(self, path: str, token: str, accept: str) -> bytes:
+        request = urllib.request.Request(
+            self.base_url + path, headers={"Authorization": f"Bearer {token}", "Accept": accept}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return bytes(response.read())
+
+    def login(self, phone: str) -> str:
+        status, sent = self.call("POST", "/v1/auth/otp", {"phone": phone})
+        assert status == 202, sent
+        status, login = self.call(
+            "POST", "/v1/auth/token", {"phone": phone, "code": sent["dev_code"]}
+        )
+        assert status == 200, login
+        return str(login["access_token"])
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "chalicelib.manage", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chalice local exited with code {process.returncode}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"chalice local did not listen on port {port} in {READY_TIMEOUT:.0f} s")
+
+
+@contextmanager
+def serve(data_dir: Path) -> Iterator[LiveServer]:
+    """Tables with a fresh prefix and an admin (ADMIN_PHONE), then the API on a free port."""
+    assert os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"), "needs the test run's DynamoDB Local"
+    env = {
+        **os.environ,
+        "HEALTHCODE_STAGE": "local",
+        "HEALTHCODE_TABLE_PREFIX": f"live{uuid.uuid4().hex[:8]}-",
+        "HEALTHCODE_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    _manage(env, "create-tables")
+    _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+    port = _free_port()
+    chalice = Path(sys.executable).parent / "chalice"
+    options = ["--stage", "local", "--no-autoreload", "--host", HOST, "--port", str(port)]
+    process = subprocess.Popen(
+        [str(chalice), "local", *options],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **dynamodb_local.child_options(),
+    )
+    try:
+        _wait_until_listening(process, port)
+        yield LiveServer(f"http://{HOST}:{port}", env)
+    finally:
+        dynamodb_local.stop_process_group(process)
+        subprocess.run(
+            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
