@@ -7,6 +7,7 @@ import pytest
 from chalice.test import Client
 
 from tests.conftest import ROOT
+from tests.contract import check_response
 
 ADMIN_PHONE = "13800000000"
 
@@ -20,7 +21,8 @@ def client(dynamo_tables: str) -> Iterator[Client]:
 
 
 class Api:
-    """A thin JSON helper over chalice's test client."""
+    """A thin JSON helper over chalice's test client; every 2xx answer is checked against its
+    route's response schema in /openapi.json (tests/contract.py)."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
@@ -40,7 +42,9 @@ class Api:
         import json
 
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        return getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+        response = getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+        check_response(method, path, response)  # every 2xx answer against the document
+        return response
 
     def json(self, *args: Any, **kwargs: Any) -> tuple[int, Any]:
         import json

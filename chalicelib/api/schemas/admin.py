@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StrictStr,
     ValidationError,
@@ -16,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib import config
 from chalicelib.api.schemas.common import (
+    Answer,
     Day,
     IdentifiedBody,
     Phone,
@@ -94,14 +94,14 @@ class ResolveIn(RequestBody):
     reason: Annotated[Text, Field(max_length=500)]
 
 
-class CheckerOut(BaseModel):
+class CheckerOut(Answer):
     account_id: str
     masked_name: str
     place_id: str | None
     roles: list[str]
 
 
-class ImportOut(BaseModel):
+class ImportOut(Answer):
     applied: int
     duplicates: int
     unmatched: int
@@ -110,7 +110,7 @@ class ImportOut(BaseModel):
     failed: int = Field(description="named persons not re-evaluated (re-send the batch)")
 
 
-class RegionOut(BaseModel):
+class RegionOut(Answer):
     region_code: str
     risk: Literal["low", "medium", "high"]
     updated_at: str
@@ -127,12 +127,12 @@ class AdminChange(Change):
     hash: str
 
 
-class AdminHistoryOut(BaseModel):
+class AdminHistoryOut(Answer):
     changes: list[AdminChange]
     intact: bool
 
 
-class AppealView(BaseModel):
+class AppealView(Answer):
     appeal_id: str
     person_id: str
     status: Literal["open", "resolved"]
@@ -146,7 +146,7 @@ class AppealView(BaseModel):
     record_id: str | None = None
 
 
-class AppealsOut(BaseModel):
+class AppealsOut(Answer):
     appeals: list[AppealView]
 
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Field,
     StrictStr,
@@ -19,6 +18,7 @@ from pydantic import (
 from chalicelib import validation
 from chalicelib.api import formats
 from chalicelib.api.schemas.common import (
+    Answer,
     ArrivalDay,
     Day,
     DayUntilToday,
@@ -330,7 +330,7 @@ class IssuerIn(RequestBody):
         )
 
 
-class PartnerIssuer(BaseModel):
+class PartnerIssuer(Answer):
     issuer: str
     province_code: str
     name: str
@@ -343,11 +343,11 @@ class IssuerOut(PartnerIssuer):
     added_at: str
 
 
-class IssuersOut(BaseModel):
+class IssuersOut(Answer):
     issuers: list[IssuerOut]
 
 
-class TrustListOut(BaseModel):
+class TrustListOut(Answer):
     issuer: str = Field(description="our issuer id, who signs the list")
     issued_at: str
     not_after: str = Field(description="at most 24 hours after issued_at; refuse the list after")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StrictStr,
 )
 
 from chalicelib.api.schemas.common import (
+    Answer,
     Phone,
     RequestBody,
 )
@@ -25,12 +25,12 @@ class TokenIn(RequestBody):
     code: Annotated[StrictStr, Field(pattern=r"^[0-9]{6}$")]
 
 
-class OtpOut(BaseModel):
+class OtpOut(Answer):
     retry_after: int
     dev_code: str | None = Field(None, description="stage local only")
 
 
-class TokenOut(BaseModel):
+class TokenOut(Answer):
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int

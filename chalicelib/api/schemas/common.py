@@ -106,6 +106,13 @@ class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class Answer(BaseModel):
+    """A response schema: it names every field the server answers with (additionalProperties
+    false), so the e2e tests' check of every answer finds a field the document lacks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 def _id_number_by_id_type(schema: dict[str, Any]) -> None:
     schema.setdefault("allOf", []).extend(formats.id_number_rules())
 
@@ -120,14 +127,14 @@ def custom_error(code: str, message: str, message_zh: str) -> PydanticCustomErro
     return PydanticCustomError(code, message, {"message_zh": message_zh})
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(Answer):
     field: str
     code: str
     message: str
     message_zh: str
 
 
-class Problem(BaseModel):
+class Problem(Answer):
     type: str
     title: str
     status: int

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StrictStr,
 )
 
+from chalicelib.api.schemas.common import Answer
 from chalicelib.api.schemas.persons import ApplicationIn, PersonSummary
 
 
@@ -33,10 +33,10 @@ class FamilyIn(ApplicationIn):
     ] = None
 
 
-class FamilyOut(BaseModel):
+class FamilyOut(Answer):
     family: list[PersonSummary]
 
 
-class ShareCodeOut(BaseModel):
+class ShareCodeOut(Answer):
     share_code: str
     expires_at: str

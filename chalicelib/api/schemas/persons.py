@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     Field,
     StrictBool,
     StrictFloat,
@@ -16,6 +15,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api.schemas.common import (
+    Answer,
     IdentifiedBody,
     RegionCode,
     RequestBody,
@@ -124,7 +124,7 @@ class CheckinIn(RequestBody):
     ]
 
 
-class ReasonOut(BaseModel):
+class ReasonOut(Answer):
     code: str
     rule: str
     color: Literal["green", "yellow", "red"]
@@ -133,7 +133,7 @@ class ReasonOut(BaseModel):
     until: str | None = Field(description="last day (inclusive, Asia/Shanghai) it holds")
 
 
-class CodeView(BaseModel):
+class CodeView(Answer):
     person_id: str
     color: Literal["green", "yellow", "red"]
     masked_name: str
@@ -146,29 +146,29 @@ class CodeView(BaseModel):
     token_expires_at: str
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(Answer):
     person_id: str
     code: CodeView
 
 
-class PersonSummary(BaseModel):
+class PersonSummary(Answer):
     person_id: str
     masked_name: str
     relation: str
     color: Literal["green", "yellow", "red"]
 
 
-class MeOut(BaseModel):
+class MeOut(Answer):
     phone: str
     roles: list[str]
     persons: list[PersonSummary]
 
 
-class RevokedOut(BaseModel):
+class RevokedOut(Answer):
     revoked_before: str = Field(description="paper codes printed before this verify as revoked")
 
 
-class Change(BaseModel):
+class Change(Answer):
     at: str
     from_: Literal["green", "yellow", "red"] | None = Field(alias="from")
     to: Literal["green", "yellow", "red"]
@@ -178,16 +178,16 @@ class Change(BaseModel):
     actor_kind: Literal["system", "authority", "self", "guardian"]
 
 
-class HistoryOut(BaseModel):
+class HistoryOut(Answer):
     changes: list[Change]
 
 
-class AppealOut(BaseModel):
+class AppealOut(Answer):
     appeal_id: str
     status: Literal["open", "resolved"]
 
 
-class CheckinView(BaseModel):
+class CheckinView(Answer):
     date: str = Field(description="Asia/Shanghai calendar day")
     temperature: float
     symptoms: list[str]
@@ -198,5 +198,5 @@ class CheckinOut(CheckinView):
     color: Literal["green", "yellow", "red"]
 
 
-class CheckinsOut(BaseModel):
+class CheckinsOut(Answer):
     checkins: list[CheckinView] = Field(description="newest first, within retention")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
 )
 
 from chalicelib.api.schemas.common import (
+    Answer,
     PlaceCode,
     RegionCode,
     RequestBody,
@@ -27,7 +27,7 @@ class PlaceIn(RequestBody):
     address: Annotated[Text, Field(max_length=200)]
 
 
-class PlaceOut(BaseModel):
+class PlaceOut(Answer):
     place_id: str
 
 
@@ -35,12 +35,12 @@ class VisitIn(RequestBody):
     place_token: PlaceCode
 
 
-class VisitPlace(BaseModel):
+class VisitPlace(Answer):
     name: str
     type: PlaceType
 
 
-class VisitOut(BaseModel):
+class VisitOut(Answer):
     """The screen the holder shows at the door."""
 
     place: VisitPlace
@@ -49,18 +49,18 @@ class VisitOut(BaseModel):
     masked_name: str
 
 
-class VisitView(BaseModel):
+class VisitView(Answer):
     place_id: str
     place: VisitPlace
     at: str
     color: Literal["green", "yellow", "red"] = Field(description="the colour at the visit")
 
 
-class VisitsOut(BaseModel):
+class VisitsOut(Answer):
     visits: list[VisitView] = Field(description="newest first, within retention (28 days)")
 
 
-class ReportView(BaseModel):
+class ReportView(Answer):
     at: str
     kind: Literal["scan", "visit"]
     place_id: str | None
@@ -69,6 +69,6 @@ class ReportView(BaseModel):
     person_id: str | None = Field(description="pseudonymous; null for partner provinces' codes")
 
 
-class ReportsOut(BaseModel):
+class ReportsOut(Answer):
     reports: list[ReportView] = Field(description="newest first")
     truncated: bool = Field(description="more reports than the limit: narrow `since`")

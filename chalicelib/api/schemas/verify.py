@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
     Field,
 )
 
 from chalicelib.api.schemas.common import (
+    Answer,
     Phone,
     PlaceId,
     RequestBody,
@@ -27,17 +27,17 @@ class VerifyIn(RequestBody):
     place_id: PlaceId | None = None
 
 
-class PersonAtCheckpoint(BaseModel):
+class PersonAtCheckpoint(Answer):
     masked_name: str
     color: Literal["green", "yellow", "red"]
     pass_: bool = Field(alias="pass")
 
 
-class ByPhoneOut(BaseModel):
+class ByPhoneOut(Answer):
     people: list[PersonAtCheckpoint]
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Answer):
     valid: bool
     pass_: bool = Field(alias="pass")
     color: Literal["green", "yellow", "red"] | None
@@ -48,5 +48,5 @@ class VerifyOut(BaseModel):
     province_code: str | None = Field(None, description="the issuing province, e.g. 110000")
 
 
-class JwksOut(BaseModel):
+class JwksOut(Answer):
     keys: list[dict[str, str]]
