@@ -8,6 +8,7 @@ from chalice.test import Client
 
 from tests.conftest import ROOT
 from tests.contract import check_response
+from tests.live_server import LiveServer, serve
 
 ADMIN_PHONE = "13800000000"
 
@@ -111,3 +112,18 @@ def checker_token(client: Client, admin_token: str) -> str:
     )
     assert status == 201, enrolled
     return api.login("13900001111")
+
+
+@pytest.fixture(scope="session")
+def live(dynamo_tables: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The API over real HTTP (chalice local) on tables of its own, for schemathesis and the
+    generated client."""
+    with serve(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_admin_token(live: LiveServer) -> str:
+    from tests.live_server import ADMIN_PHONE
+
+    return live.login(ADMIN_PHONE)

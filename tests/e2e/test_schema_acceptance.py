@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -33,7 +31,7 @@ from stdnum.cn import ric
 
 from chalicelib import validation
 from tests.ids import resident_id
-from tests.live_server import ADMIN_PHONE, LiveServer, serve
+from tests.live_server import LiveServer
 
 MAX_EXAMPLES = 12
 PARTNER = "schemathesis-partner:110000"
@@ -167,16 +165,10 @@ def _cross_field_rules(body: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(dynamo_tables: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with serve(Path(tmp_path_factory.mktemp("live"))) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def seeded(live: LiveServer) -> dict[str, str]:
+def seeded(live: LiveServer, live_admin_token: str) -> dict[str, str]:
     """The admin's token, a person the admin holds, and the partner issuer the strategies sign
     for."""
-    admin = live.login(ADMIN_PHONE)
+    admin = live_admin_token
     partner = {
         "issuer": PARTNER,
         "province_code": "110000",
