@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.storage import tables
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db
 
 HANDLER_ID = "healthcode-bench-read-counter"
 _WHERE = "healthcode_bench_table"
@@ -27,8 +27,8 @@ class ReadCounter:
         self.items: Counter[str] = Counter()  # items read, by "table" or "table/index"
         self.calls: Counter[str] = Counter()  # read calls, by operation
 
-    def attach(self, store: DynamoStore) -> None:
-        clients = [store._connection().client]
+    def attach(self, db: Db) -> None:
+        clients = [db.connection().client]
         clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
         for client in clients:
             events = client.meta.events

@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.storage import tables
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db
 
 SINGLE_WRITES = ("PutItem", "UpdateItem", "DeleteItem")
 HANDLER_ID = "healthcode-bench-write-counter"
@@ -29,9 +29,9 @@ class WriteCounter:
         self.calls: Counter[str] = Counter()  # API calls by operation
         self.items: Counter[str] = Counter()  # items written, by "Operation:table"
 
-    def attach(self, store: DynamoStore) -> None:
+    def attach(self, db: Db) -> None:
         """Hooks every client the store and the models use (creating them now if need be)."""
-        clients = [store._connection().client]
+        clients = [db.connection().client]
         clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
         for client in clients:
             client.meta.events.register(

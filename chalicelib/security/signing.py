@@ -60,13 +60,13 @@ def new_key(purpose: str, now: datetime) -> SigningKey:
 def rotate(store: Store, purpose: str, now: datetime) -> SigningKey:
     """Adds a new signing key; the older ones retire once their tokens can no longer be valid."""
     fresh = new_key(purpose, now)
-    store.add_signing_key(fresh)
+    store.keys.add(fresh)
     if purpose == "place":
         retire_idle_place_keys(store, now)
         return fresh
-    for key in store.signing_keys(purpose):
+    for key in store.keys.of_purpose(purpose):
         if key.kid != fresh.kid and key.retire_at is None:
-            store.retire_signing_key(purpose, key.kid, now + longest_token_life(purpose))
+            store.keys.retire(purpose, key.kid, now + longest_token_life(purpose))
     return fresh
 
 
@@ -79,12 +79,12 @@ def place_key_grace() -> timedelta:
 def retire_idle_place_keys(store: Store, now: datetime) -> list[str]:
     """Retires the place keys that no longer sign (superseded for longer than the grace) and
     that no open place uses; returns their kids. Called on rotation and when a place closes."""
-    keys = store.signing_keys("place")  # oldest first
+    keys = store.keys.of_purpose("place")  # oldest first
     retired = []
     for key, successor in zip(keys, keys[1:], strict=False):
         superseded_long_ago = successor.created_at + place_key_grace() <= now
-        if key.retire_at is None and superseded_long_ago and not store.place_key_in_use(key.kid):
-            store.retire_signing_key("place", key.kid, now + place_key_grace())
+        if key.retire_at is None and superseded_long_ago and not store.places.key_in_use(key.kid):
+            store.keys.retire("place", key.kid, now + place_key_grace())
             retired.append(key.kid)
     return retired
 
@@ -111,13 +111,13 @@ class KeyCache:
         self._loaded_at = float("-inf")
 
     def _load(self, now: datetime) -> None:
-        stored = self.store.signing_keys(self.purpose)
+        stored = self.store.keys.of_purpose(self.purpose)
         if not any(key.retire_at is None for key in stored):
             try:
                 rotate(self.store, self.purpose, now)
             except Conflict:
                 pass  # another instance made one at the same moment
-            stored = self.store.signing_keys(self.purpose)
+            stored = self.store.keys.of_purpose(self.purpose)
         keys = {}
         for key in stored:
             private = serialization.load_pem_private_key(key.private_pem, password=None)

@@ -44,7 +44,7 @@ def apply_for_self(
     *,
     source: str = "application",
 ) -> Person:
-    account = ctx.store.get_account(actor.account_id)
+    account = ctx.store.accounts.get(actor.account_id)
     if account is None:
         raise NotFound()
     # One ID, one code; and one code of one's own per phone account.
@@ -103,7 +103,7 @@ def create(
     if form.arrival is not None:  # the origin counts like a declared visit, from the arrival
         visits = tuple(dict.fromkeys(visits + form.arrival.origin_codes))
         until = max(until, last_day(form.arrival.arrival_date, window))
-    ctx.store.create_person(
+    ctx.store.persons.create(
         person,
         key,
         link,
