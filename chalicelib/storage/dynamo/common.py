@@ -69,9 +69,18 @@ def shard_of(hex_key: str, shards: int) -> int:
     return int(hex_key[-2:], 16) % shards
 
 
-def day_shard(day: date, hex_key: str) -> str:
-    """`<day>#<shard>`: one day's items spread over DAY_SHARDS index partitions."""
-    return f"{day.isoformat()}#{shard_of(hex_key, DAY_SHARDS)}"
+def day_key(day: date, shard: int) -> str:
+    """`<day>#<shard>`: the key of one of a day's index partitions."""
+    return f"{day.isoformat()}#{shard}"
+
+
+def day_of_key(key: str) -> date:
+    return date.fromisoformat(key.partition("#")[0])
+
+
+def day_shard(day: date, hex_key: str, shards: int = DAY_SHARDS) -> str:
+    """The partition of `day` for an item: one day's items spread over `shards` partitions."""
+    return day_key(day, shard_of(hex_key, shards))
 
 
 def at_id(at: datetime, item_id: str) -> str:
@@ -86,7 +95,7 @@ def at_of(value: str) -> datetime:
 def keys_of_day(index: GlobalSecondaryIndex[M], day: date) -> Iterator[M]:
     """The keys a day-sharded `by_day` index holds for one Asia/Shanghai day."""
     for shard in range(DAY_SHARDS):
-        yield from index.query(f"{day.isoformat()}#{shard}")
+        yield from index.query(day_key(day, shard))
 
 
 def delete_still_on_day(
@@ -99,7 +108,7 @@ def delete_still_on_day(
     day: the index may lag behind a later write that moved the item to another day."""
     removed = 0
     for shard in range(DAY_SHARDS):
-        key = f"{day.isoformat()}#{shard}"
+        key = day_key(day, shard)
         for found in index.query(key):
             try:
                 item_of(found).delete(condition=shard_attribute == key)

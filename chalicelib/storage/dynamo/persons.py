@@ -26,7 +26,15 @@ from chalicelib.domain.model import (
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.accounts import count_dependent
-from chalicelib.storage.dynamo.common import DUE_SHARDS, Db, condition_failed, get, shard_of
+from chalicelib.storage.dynamo.common import (
+    DUE_SHARDS,
+    Db,
+    condition_failed,
+    day_key,
+    day_of_key,
+    day_shard,
+    get,
+)
 from chalicelib.storage.dynamo.epidemic import visit_item
 from chalicelib.storage.dynamo.family import link_item
 from chalicelib.storage.dynamo.history import history_item
@@ -153,7 +161,7 @@ class DynamoPersons:
     def due(self, day: date) -> Iterator[Person]:
         # The index projects whole items: one read per due person, page by page.
         for shard in range(DUE_SHARDS):
-            for item in t.PersonItem.by_due.query(f"{day.isoformat()}#{shard}"):
+            for item in t.PersonItem.by_due.query(day_key(day, shard)):
                 yield _person(item)
 
     def count(self) -> int:
@@ -177,7 +185,7 @@ class DynamoPersons:
 
 def _due_key(person_id: str, due: date | None) -> str | None:
     # Sharded so that one busy day is spread over several index partitions.
-    return f"{due.isoformat()}#{shard_of(person_id, DUE_SHARDS)}" if due else None
+    return day_shard(due, person_id, DUE_SHARDS) if due else None
 
 
 def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonItem:
@@ -251,7 +259,7 @@ def _person(item: t.PersonItem) -> Person:
         history_seq=int(item.history_seq or 0),
         history_hash=item.history_hash,
         id_key=item.id_key,
-        due=date.fromisoformat(item.due_key.partition("#")[0]) if item.due_key else None,
+        due=day_of_key(item.due_key) if item.due_key else None,
         self_held=item.self_held is None or bool(item.self_held),  # None: stored before family
         guardians=int(item.guardians or 0),
         paper_not_before=item.paper_not_before,
@@ -301,7 +309,7 @@ def _arrival_json(arrival: Arrival) -> str:
         {
             "origin_province": arrival.origin_province,
             "origin_region": arrival.origin_region,
-            "arrival_date": arrival.arrival_date.isoformat(),
+            "arrival_date": _iso(arrival.arrival_date),
             "transport": arrival.transport,
             "origin_color": arrival.origin_color.value if arrival.origin_color else None,
             "origin_issuer": arrival.origin_issuer,

@@ -15,10 +15,10 @@ from chalicelib.storage.dynamo.common import (
     Db,
     at_id,
     at_of,
+    day_key,
     day_shard,
     delete_all,
     keys_of_day,
-    shard_of,
 )
 
 
@@ -28,7 +28,7 @@ class DynamoScans:
 
     def add(self, scan: Scan) -> None:
         item = t.ScanItem(
-            f"{shanghai_date(scan.at).isoformat()}#{shard_of(scan.scan_id, SCAN_SHARDS)}",
+            day_shard(shanghai_date(scan.at), scan.scan_id, SCAN_SHARDS),
             f"{scan.at.isoformat()}#{scan.scan_id}",
             checker_id=scan.checker_id,
             place_id=scan.place_id,
@@ -46,7 +46,7 @@ class DynamoScans:
 
     def delete_of_day(self, day: date) -> int:
         S, keys = t.ScanItem, ["day_shard", "at_id"]
-        shards = (f"{day.isoformat()}#{shard}" for shard in range(SCAN_SHARDS))
+        shards = (day_key(day, shard) for shard in range(SCAN_SHARDS))
         return sum(delete_all(S, S.query(key, attributes_to_get=keys)) for key in shards)
 
 
