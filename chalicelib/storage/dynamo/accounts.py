@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import cast
 
-from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.clock import shanghai_date
@@ -16,19 +15,16 @@ from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
-    Db,
-    condition_failed,
+    Repository,
     day_shard,
     delete_still_on_day,
     get,
+    held,
 )
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoLogins:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoLogins(Repository):
     def get(self, phone_key: str) -> tuple[OtpState | None, int]:
         item = get(t.OtpItem, phone_key, consistent_read=True)
         if item is None:
@@ -58,12 +54,8 @@ class DynamoLogins:
             if expected_version == 0
             else t.OtpItem.version == expected_version
         )
-        try:
-            item.save(condition=condition)
-        except PutError as error:
-            if condition_failed(error):
-                raise Conflict() from error
-            raise
+        if not held(lambda: item.save(condition=condition)):
+            raise Conflict()
 
     def delete_of_day(self, day: date) -> int:
         # Only if no login touched it since (which moves it to another day).
@@ -76,10 +68,7 @@ def _day_of(epoch_seconds: int) -> date:
     return shanghai_date(datetime.fromtimestamp(epoch_seconds, UTC))
 
 
-class DynamoAccounts:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoAccounts(Repository):
     def for_phone(self, phone_key: str) -> Account | None:
         marker = get(t.MarkerItem, f"phone:{phone_key}", consistent_read=True)
         return self.get(marker.target) if marker else None

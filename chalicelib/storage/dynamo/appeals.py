@@ -9,15 +9,12 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.model import Color, Record
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, get
+from chalicelib.storage.dynamo.common import Repository, get
 from chalicelib.storage.dynamo.epidemic import record_item
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoAppeals:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoAppeals(Repository):
     def add(self, appeal: Appeal) -> None:
         appeal_item(appeal).save(condition=t.AppealItem.appeal_id.does_not_exist())
 

@@ -8,13 +8,10 @@ from datetime import date, datetime
 from chalicelib.domain.model import Checkin, Symptom
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, day_shard, delete_all, keys_of_day
+from chalicelib.storage.dynamo.common import Repository, day_shard, delete_all, keys_of_day
 
 
-class DynamoCheckins:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoCheckins(Repository):
     def put(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
         health = {"temperature": checkin.temperature, "symptoms": list(checkin.symptoms)}
         item = t.CheckinItem(

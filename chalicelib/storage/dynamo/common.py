@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
@@ -52,6 +53,13 @@ class Db:
         return "Attributes" not in answer
 
 
+class Repository:
+    """A port's implementation: everything it needs is the shared connection."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+
 def get(
     model: type[M], hash_key: Any, range_key: Any = None, consistent_read: bool = False
 ) -> M | None:
@@ -63,6 +71,18 @@ def get(
 
 def condition_failed(error: PynamoDBException) -> bool:
     return error.cause_response_code == CONDITION_FAILED
+
+
+def held(write: Callable[[], object]) -> bool:
+    """Runs one conditional write (a save, update or delete): True when it was written, False
+    when its condition did not hold. Any other failure is raised."""
+    try:
+        write()
+    except PynamoDBException as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def shard_of(hex_key: str, shards: int) -> int:
@@ -110,13 +130,7 @@ def delete_still_on_day(
     for shard in range(DAY_SHARDS):
         key = day_key(day, shard)
         for found in index.query(key):
-            try:
-                item_of(found).delete(condition=shard_attribute == key)
-            except PynamoDBException as error:
-                if not condition_failed(error):
-                    raise
-                continue
-            removed += 1
+            removed += held(partial(item_of(found).delete, condition=shard_attribute == key))
     return removed
 
 

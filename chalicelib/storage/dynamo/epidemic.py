@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.domain.model import Category, Record, Risk
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, condition_failed, day_shard, delete_still_on_day
+from chalicelib.storage.dynamo.common import (
+    Repository,
+    day_shard,
+    delete_still_on_day,
+    held,
+)
 
 
-class DynamoEpidemic:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoEpidemic(Repository):
     def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]:
         wanted = sorted(set(codes))
         if not wanted:
@@ -33,13 +33,7 @@ class DynamoEpidemic:
 
     def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
         item = record_item(id_key, record, by=by, at=at)
-        try:
-            item.save(condition=t.RecordItem.record_id.does_not_exist())
-        except PutError as error:
-            if condition_failed(error):
-                return False
-            raise
-        return True
+        return held(lambda: item.save(condition=t.RecordItem.record_id.does_not_exist()))
 
     def persons_visiting(self, region_code: str, today: date) -> list[str]:
         found = t.VisitItem.query(region_code, filter_condition=t.VisitItem.until >= today)

@@ -6,17 +6,14 @@ from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, delete_all
+from chalicelib.storage.dynamo.common import Repository, delete_all
 from chalicelib.storage.dynamo.family import DynamoFamily
 from chalicelib.storage.dynamo.history import history_item
 from chalicelib.storage.dynamo.places import DynamoPlaces
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoErasure:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoErasure(Repository):
     def erase(
         self,
         person: Person,

@@ -16,14 +16,11 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.accounts import count_dependent
-from chalicelib.storage.dynamo.common import Db, get
+from chalicelib.storage.dynamo.common import Repository, get
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoFamily:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoFamily(Repository):
     def link(self, account_id: str, person_id: str) -> Link | None:
         item = get(t.LinkItem, account_id, person_id, consistent_read=True)
         return _link(item) if item else None

@@ -5,13 +5,10 @@ from __future__ import annotations
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import Color
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db
+from chalicelib.storage.dynamo.common import Repository
 
 
-class DynamoHistory:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoHistory(Repository):
     def of(self, person_id: str) -> list[HistoryEntry]:
         items = t.HistoryItem.query(person_id, consistent_read=True)
         return [_history_entry(item) for item in items]

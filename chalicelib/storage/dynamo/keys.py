@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.domain.entities import SigningKey
 from chalicelib.domain.errors import Conflict
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, condition_failed
+from chalicelib.storage.dynamo.common import Repository, held
 
 
-class DynamoKeys:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoKeys(Repository):
     def of_purpose(self, purpose: str) -> list[SigningKey]:
         keys = [_signing_key(item) for item in t.KeyItem.query(purpose, consistent_read=True)]
         return sorted(keys, key=lambda k: k.created_at)
@@ -31,12 +26,8 @@ class DynamoKeys:
             created_at=key.created_at,
             retire_at=key.retire_at,
         )
-        try:
-            item.save(condition=t.KeyItem.kid.does_not_exist())
-        except PutError as error:
-            if condition_failed(error):
-                raise Conflict() from error
-            raise
+        if not held(lambda: item.save(condition=t.KeyItem.kid.does_not_exist())):
+            raise Conflict()
 
     def retire(self, purpose: str, kid: str, retire_at: datetime) -> None:
         t.KeyItem(purpose, kid).update(

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.entities import Link, Person, Status
@@ -28,12 +27,12 @@ from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.accounts import count_dependent
 from chalicelib.storage.dynamo.common import (
     DUE_SHARDS,
-    Db,
-    condition_failed,
+    Repository,
     day_key,
     day_of_key,
     day_shard,
     get,
+    held,
 )
 from chalicelib.storage.dynamo.epidemic import visit_item
 from chalicelib.storage.dynamo.family import link_item
@@ -41,10 +40,7 @@ from chalicelib.storage.dynamo.history import history_item
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoPersons:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoPersons(Repository):
     def create(
         self,
         person: Person,
@@ -149,14 +145,9 @@ class DynamoPersons:
 
     def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
         P = t.PersonItem
-        try:
-            P(person_id).update(
-                actions=[P.paper_not_before.set(before)], condition=P.person_id.exists()
-            )
-        except UpdateError as error:
-            if condition_failed(error):
-                raise NotFound() from error
-            raise
+        revoke: list[Action] = [P.paper_not_before.set(before)]
+        if not held(lambda: P(person_id).update(actions=revoke, condition=P.person_id.exists())):
+            raise NotFound()
 
     def due(self, day: date) -> Iterator[Person]:
         # The index projects whole items: one read per due person, page by page.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.errors import Conflict
@@ -12,23 +12,20 @@ from chalicelib.domain.model import Color
 from chalicelib.domain.places import Place, PlaceType, PlaceVisit, Report
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
-    Db,
+    Repository,
     at_id,
     at_of,
-    condition_failed,
     day_shard,
     delete_all,
     get,
+    held,
     keys_of_day,
 )
 from chalicelib.storage.dynamo.scans import report_item
 from chalicelib.storage.dynamo.transactions import Transaction
 
 
-class DynamoPlaces:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoPlaces(Repository):
     def add(self, place: Place) -> None:
         tx = Transaction()
         tx.put(_place_item(place), condition=t.PlaceItem.place_id.does_not_exist(), fails=Conflict)
@@ -47,14 +44,10 @@ class DynamoPlaces:
 
     def close(self, place_id: str, at: datetime) -> Place | None:
         item = t.PlaceItem(place_id)
-        try:
-            item.update(
-                actions=[t.PlaceItem.closed_at.set(at), t.PlaceItem.open_kid.remove()],
-                condition=t.PlaceItem.place_id.exists() & t.PlaceItem.closed_at.does_not_exist(),
-            )
-        except UpdateError as error:
-            if not condition_failed(error):
-                raise
+        P = t.PlaceItem
+        closing: list[Action] = [P.closed_at.set(at), P.open_kid.remove()]
+        still_open = P.place_id.exists() & P.closed_at.does_not_exist()
+        if not held(lambda: item.update(actions=closing, condition=still_open)):
             return self.get(place_id)  # unknown (None) or closed before
         return _place(item)
 

@@ -12,7 +12,7 @@ from chalicelib.domain.places import Report, ReportKind
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
     SCAN_SHARDS,
-    Db,
+    Repository,
     at_id,
     at_of,
     day_key,
@@ -22,10 +22,7 @@ from chalicelib.storage.dynamo.common import (
 )
 
 
-class DynamoScans:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoScans(Repository):
     def add(self, scan: Scan) -> None:
         item = t.ScanItem(
             day_shard(shanghai_date(scan.at), scan.scan_id, SCAN_SHARDS),
@@ -50,10 +47,7 @@ class DynamoScans:
         return sum(delete_all(S, S.query(key, attributes_to_get=keys)) for key in shards)
 
 
-class DynamoReports:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoReports(Repository):
     def add(self, report: Report) -> None:
         report_item(report).save()
 

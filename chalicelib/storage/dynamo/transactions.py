@@ -37,8 +37,7 @@ class Transaction:
     def put(
         self, item: Model, *, condition: Condition | None = None, fails: type[Exception] = Conflict
     ) -> None:
-        kwargs = item.get_save_kwargs_from_instance(condition=condition)
-        self._entries.append(_Entry({"Put": kwargs}, fails if condition is not None else None))
+        self._add("Put", item.get_save_kwargs_from_instance(condition=condition), condition, fails)
 
     def update(
         self,
@@ -49,13 +48,13 @@ class Transaction:
         fails: type[Exception] = Conflict,
     ) -> None:
         kwargs = item.get_update_kwargs_from_instance(actions=actions, condition=condition)
-        self._entries.append(_Entry({"Update": kwargs}, fails if condition is not None else None))
+        self._add("Update", kwargs, condition, fails)
 
     def delete(
         self, item: Model, *, condition: Condition | None = None, fails: type[Exception] = Conflict
     ) -> None:
         kwargs = item.get_delete_kwargs_from_instance(condition=condition)
-        self._entries.append(_Entry({"Delete": kwargs}, fails if condition is not None else None))
+        self._add("Delete", kwargs, condition, fails)
 
     def check(
         self,
@@ -67,7 +66,13 @@ class Transaction:
         fails: type[Exception],
     ) -> None:
         kwargs = model.get_operation_kwargs_from_class(hash_key, range_key, condition=condition)
-        self._entries.append(_Entry({"ConditionCheck": kwargs}, fails))
+        self._add("ConditionCheck", kwargs, condition, fails)
+
+    def _add(
+        self, kind: str, kwargs: dict[str, Any], condition: Condition | None, fails: type[Exception]
+    ) -> None:
+        # An item without a condition cannot fail on its own: it names no error.
+        self._entries.append(_Entry({kind: kwargs}, fails if condition is not None else None))
 
     def commit(self, connection: Connection, *, retries: int = 0) -> None:
         """Writes every item or none. The first item (in the order added) whose condition failed

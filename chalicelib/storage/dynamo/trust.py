@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from chalicelib.domain.entities import Issuer
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Db, condition_failed, get
+from chalicelib.storage.dynamo.common import Repository, get, held
 
 
-class DynamoTrust:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
+class DynamoTrust(Repository):
     def put(self, issuer: Issuer) -> bool:
         item = t.IssuerItem(
             issuer.issuer,
@@ -37,23 +32,11 @@ class DynamoTrust:
         return sorted(found, key=lambda i: i.issuer)
 
     def delete(self, issuer: str) -> bool:
-        try:
-            t.IssuerItem(issuer).delete(condition=t.IssuerItem.issuer.exists())
-        except DeleteError as error:
-            if condition_failed(error):
-                return False
-            raise
-        return True
+        return held(lambda: t.IssuerItem(issuer).delete(condition=t.IssuerItem.issuer.exists()))
 
     def claim_origin_token(self, key: str, until: datetime, at: datetime) -> bool:
         item = t.OriginTokenItem(key, expires_at=until, used_at=at, ttl=until)
-        try:
-            item.save(condition=t.OriginTokenItem.token_key.does_not_exist())
-        except PutError as error:
-            if condition_failed(error):
-                return False
-            raise
-        return True
+        return held(lambda: item.save(condition=t.OriginTokenItem.token_key.does_not_exist()))
 
     def release_origin_token(self, key: str) -> None:
         t.OriginTokenItem(key).delete()
