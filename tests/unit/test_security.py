@@ -7,9 +7,12 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from chalicelib.domain.model import Color, Role
 from chalicelib.security import fields, signing, tokens
+from chalicelib.security.partners import unverified_issuer
+from chalicelib.services.keys import KeyCache, rotate
 from chalicelib.storage.memory import MemoryStore
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -50,7 +53,7 @@ def test_a_subject_that_is_not_ours_is_refused() -> None:
 
 
 def test_a_code_token_holds_nothing_personal_and_lives_at_most_five_minutes() -> None:
-    keys = signing.KeyCache(MemoryStore(), "code")
+    keys = KeyCache(MemoryStore(), "code")
     person_id = fields.new_person_id()
     token, expires = tokens.issue_code(keys, person_id, Color.GREEN, NOW)
     header = jwt.get_unverified_header(token)
@@ -65,10 +68,10 @@ def test_a_code_token_holds_nothing_personal_and_lives_at_most_five_minutes() ->
 
 def test_rotation_signs_with_the_new_key_and_still_verifies_tokens_of_the_old_one() -> None:
     store = MemoryStore()
-    keys = signing.KeyCache(store, "code")
+    keys = KeyCache(store, "code")
     old_token, _ = tokens.issue_code(keys, fields.new_person_id(), Color.RED, NOW)
     old_kid = jwt.get_unverified_header(old_token)["kid"]
-    signing.rotate(store, "code", NOW + timedelta(seconds=1))
+    rotate(store, "code", NOW + timedelta(seconds=1))
     keys.forget()
     new_token, _ = tokens.issue_code(keys, fields.new_person_id(), Color.RED, NOW)
     assert jwt.get_unverified_header(new_token)["kid"] != old_kid
@@ -79,9 +82,9 @@ def test_rotation_signs_with_the_new_key_and_still_verifies_tokens_of_the_old_on
 
 def test_a_retired_key_leaves_the_jwks_once_its_tokens_can_no_longer_be_valid() -> None:
     store = MemoryStore()
-    keys = signing.KeyCache(store, "code")
+    keys = KeyCache(store, "code")
     first = keys.signer(NOW).kid
-    signing.rotate(store, "code", NOW)
+    rotate(store, "code", NOW)
     keys.forget()
     gone = NOW + signing.longest_token_life("code") + timedelta(seconds=1)
     assert first not in {k["kid"] for k in keys.published(gone)}
@@ -90,7 +93,7 @@ def test_a_retired_key_leaves_the_jwks_once_its_tokens_can_no_longer_be_valid() 
 
 def test_an_access_token_carries_roles_and_place_and_is_refused_as_a_code() -> None:
     store = MemoryStore()
-    access, code = signing.KeyCache(store, "access"), signing.KeyCache(store, "code")
+    access, code = KeyCache(store, "access"), KeyCache(store, "code")
     token, lifetime = tokens.issue_access(
         access, "acc1", frozenset({Role.RESIDENT, Role.CHECKER}), "gate-1", NOW
     )
@@ -105,7 +108,90 @@ def test_an_access_token_carries_roles_and_place_and_is_refused_as_a_code() -> N
 def test_an_access_token_expires_after_an_hour() -> None:
     from chalicelib.domain.errors import Unauthenticated
 
-    access = signing.KeyCache(MemoryStore(), "access")
+    access = KeyCache(MemoryStore(), "access")
     token, _ = tokens.issue_access(access, "acc1", frozenset({Role.RESIDENT}), None, NOW)
     with pytest.raises(Unauthenticated):
         tokens.verify_access(access, token, NOW + timedelta(hours=1, minutes=1))
+
+
+# The JWK, its kid and header reading come from PyJWT; these pin what they were before.
+_PUBLISHED = {
+    # private value -> (purpose, the JWK published for it)
+    20201122: (
+        "code",
+        {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": "Oom1g_HRCsvpZkNb06B-HueITfQNN7AqagyVT482nKc",
+            "y": "tTQxXF2oyGli24TPG2g_FRl0MABIABp-EAb0T5YbBdY",
+            "kid": "cXwo-lva",
+            "use": "sig",
+            "alg": "ES256",
+        },
+    ),
+    379: (  # x starts with a zero byte: still 32 bytes, 43 characters
+        "place",
+        {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": "AFVDiUrz0A7X10Cr29dclrBod7eH219w7qeLkKjXwAo",
+            "y": "u0yFo9jqKe-q-iRAaRLdhNWxTcMr9lbvbGvVil2UP5I",
+            "kid": "pJSNtXBb",
+            "use": "sig",
+            "alg": "ES256",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("private_value", sorted(_PUBLISHED))
+def test_a_keys_published_jwk_and_kid_are_the_same_as_before(private_value: int) -> None:
+    purpose, expected = _PUBLISHED[private_value]
+    public = ec.derive_private_key(private_value, ec.SECP256R1()).public_key()
+    jwk = signing.public_jwk(public, purpose)
+    assert jwk == expected
+    assert list(jwk) == list(expected)  # the JWKS document's bytes too
+
+
+def test_a_new_key_is_stored_with_its_jwk_and_signs_what_the_jwk_verifies() -> None:
+    key = signing.new_key("code", NOW)
+    loaded = signing.load(key)
+    assert key.kid == key.public_jwk["kid"] and len(key.kid) == 8 and key.kid[0] == "c"
+    token = jwt.encode({"a": 1}, loaded.private, algorithm="ES256", headers={"kid": key.kid})
+    public = jwt.PyJWK(key.public_jwk).key
+    assert jwt.decode(token, public, algorithms=["ES256"]) == {"a": 1}
+
+
+_BAD_HEADERS = {
+    "not base64url": "!!!!.e30.e30",
+    "not JSON": "bm90IGpzb24.e30.e30",
+    "a JSON list": "W10.e30.e30",
+    "a number as kid": "eyJhbGciOiJFUzI1NiIsImtpZCI6MX0.e30.e30",
+    "two segments": "eyJhbGciOiJFUzI1NiJ9.e30",
+    "one segment": "eyJhbGciOiJFUzI1NiJ9",
+}
+
+
+@pytest.mark.parametrize("token", _BAD_HEADERS.values(), ids=_BAD_HEADERS.keys())
+def test_a_token_with_a_bad_header_is_malformed_for_every_verifier(token: str) -> None:
+    from chalicelib.domain.errors import Unauthenticated
+    from chalicelib.domain.places import InvalidPlaceCode
+    from chalicelib.security.place_tokens import verify_place
+
+    store = MemoryStore()
+    with pytest.raises(tokens.CodeRejected) as rejected:
+        tokens.verify_code(KeyCache(store, "code"), token, NOW)
+    assert rejected.value.reason == "malformed"
+    with pytest.raises(Unauthenticated):
+        tokens.verify_access(KeyCache(store, "access"), token, NOW)
+    with pytest.raises(InvalidPlaceCode):
+        verify_place(KeyCache(store, "place"), token, NOW)
+    assert unverified_issuer(token) is None
+
+
+def test_the_unverified_issuer_is_read_from_a_token_without_checking_it() -> None:
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    token = jwt.encode({"iss": "hb.example", "exp": 1}, stranger, algorithm="ES256")
+    assert unverified_issuer(token) == "hb.example"
+    no_issuer = jwt.api_jws.encode(b'{"iss": 7}', stranger, algorithm="ES256")
+    assert unverified_issuer(no_issuer) is None
