@@ -22,11 +22,11 @@ from chalicelib.domain.places import (
     PlaceVisit,
 )
 from chalicelib.security.place_tokens import issue_place, verify_place
-from chalicelib.security.signing import retire_idle_place_keys
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services import reports
 from chalicelib.services.access import person_for
 from chalicelib.services.context import Context
+from chalicelib.services.keys import retire_idle_place_keys
 
 PLACE_ID = re.compile(r"^[0-9a-f]{16}$")
 

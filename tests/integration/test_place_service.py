@@ -14,7 +14,7 @@ from chalicelib.domain.places import ClosedPlaceNotFound, InvalidPlaceCode, Plac
 from chalicelib.security import signing, tokens
 from chalicelib.security.place_tokens import verify_place
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services import places, reports
+from chalicelib.services import keys, places, reports
 from chalicelib.services.context import Context
 from tests.holders import holder
 
@@ -73,12 +73,12 @@ def test_a_place_key_stays_published_while_an_open_place_uses_it(fresh_ctx: Cont
     ctx = fresh_ctx
     place = _place(ctx)
     for purpose in signing.PURPOSES:  # what `manage rotate-keys` does
-        signing.rotate(ctx.store, purpose, NOW + timedelta(seconds=1))
+        keys.rotate(ctx.store, purpose, NOW + timedelta(seconds=1))
     months_later = NOW + timedelta(days=90)
     assert place.kid in _published(ctx, months_later)
     newer = _place(ctx, months_later)
     assert newer.kid != place.kid
-    signing.rotate(ctx.store, "place", months_later)  # the old key still has an open place
+    keys.rotate(ctx.store, "place", months_later)  # the old key still has an open place
     assert place.kid in _published(ctx, months_later + timedelta(days=90))
     code_kids = {k.kid for k in ctx.store.keys.of_purpose("code")}
     ctx.code_keys.forget()
@@ -89,7 +89,7 @@ def test_a_place_key_stays_published_while_an_open_place_uses_it(fresh_ctx: Cont
 def test_closing_the_last_place_of_a_superseded_key_unpublishes_it(fresh_ctx: Context) -> None:
     ctx = fresh_ctx
     place = _place(ctx)
-    signing.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
+    keys.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
     later = NOW + timedelta(days=30)
     places.close(ctx, place.place_id, later)
     gone = later + signing.place_key_grace() + timedelta(seconds=1)
@@ -103,17 +103,17 @@ def test_a_key_superseded_moments_ago_is_not_retired_yet(fresh_ctx: Context) -> 
     ctx = fresh_ctx
     place = _place(ctx)
     # A second later: keys made at the same instant have no order (DynamoDB returns them by kid).
-    signing.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
+    keys.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
     places.close(ctx, place.place_id, NOW + timedelta(seconds=5))  # a stale instance may sign
     assert place.kid in _published(ctx, NOW + timedelta(days=1))
-    signing.rotate(ctx.store, "place", NOW + timedelta(days=1))  # the next rotation sweeps
+    keys.rotate(ctx.store, "place", NOW + timedelta(days=1))  # the next rotation sweeps
     assert place.kid not in _published(ctx, NOW + timedelta(days=2))
 
 
 def test_a_place_is_signed_again_when_its_key_retired_meanwhile(fresh_ctx: Context) -> None:
     ctx = fresh_ctx
     stale = ctx.place_keys.signer(NOW).kid
-    signing.rotate(ctx.store, "place", NOW)
+    keys.rotate(ctx.store, "place", NOW)
     ctx.store.keys.retire("place", stale, NOW)  # this instance's cache still signs with it
     place = _place(ctx, NOW + timedelta(seconds=1))
     assert place.kid != stale

@@ -11,6 +11,7 @@ from chalicelib.domain.model import Color
 from chalicelib.domain.places import Place, PlaceType, PlaceVisit, Report, ReportKind
 from chalicelib.security import signing
 from chalicelib.security.fields import new_person_id
+from chalicelib.services import keys
 from chalicelib.services.context import Context
 from chalicelib.services.reports import new_id
 
@@ -67,7 +68,7 @@ def test_a_key_is_in_use_only_while_an_open_place_holds_it(ctx: Context) -> None
 
 def test_a_place_signed_with_a_retired_key_is_not_stored(ctx: Context) -> None:
     kid = ctx.place_keys.signer(NOW).kid
-    signing.rotate(ctx.store, "place", NOW)
+    keys.rotate(ctx.store, "place", NOW)
     ctx.store.keys.retire("place", kid, NOW)
     place = Place(new_id(), "x", PlaceType.OTHER, "370102", "y", NOW, "admin", kid, "t", "j")
     with pytest.raises(Conflict):
