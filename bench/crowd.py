@@ -31,17 +31,17 @@ from pynamodb.models import Model
 from stdnum.cn import ric
 
 from chalicelib import config
-from chalicelib.domain.entities import Link, Person
-from chalicelib.domain.history import ActorKind, Cause, HistoryEntry
+from chalicelib.domain.entities import Person
+from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Declaration, IdType, Record, Risk
 from chalicelib.services.applications import Application, create
 from chalicelib.services.context import Context
-from chalicelib.services.ports import Persons, Store
+from chalicelib.services.ports import NewPerson, Persons, Store
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.epidemic import visit_item
 from chalicelib.storage.dynamo.family import link_item
 from chalicelib.storage.dynamo.history import history_item
-from chalicelib.storage.dynamo.persons import _due_key, _person_item
+from chalicelib.storage.dynamo.persons import person_item
 
 REGION = "610112"  # declared visited by every tenth person (i % 10 == 0)
 FEVERISH = 37.5  # declared by persons i % 20 == 19: yellow from the start
@@ -55,31 +55,16 @@ class Crowd:
     seconds: float  # to make them all
 
 
-@dataclass(frozen=True)
-class _Creation:
-    """The arguments of one the persons port's create call."""
-
-    person: Person
-    id_key: str
-    link: Link
-    markers: tuple[str, ...]
-    entry: HistoryEntry
-    due: date | None
-    visits: tuple[str, ...] = ()
-    visits_until: date | None = None
-    dependent_limit: int | None = None  # residents only here: never a guardian's link
-
-
 class _CollectingPersons:
     """The persons port with `create` collecting instead of writing; the rest goes to the real
     one."""
 
     def __init__(self, persons: Persons) -> None:
         self._persons = persons
-        self.created: list[_Creation] = []
+        self.created: list[NewPerson] = []
 
-    def create(self, *args: Any, **kwargs: Any) -> None:
-        self.created.append(_Creation(*args, **kwargs))
+    def create(self, new: NewPerson) -> None:
+        self.created.append(new)
 
     def get(self, person_id: str, *, consistent: bool = False) -> Person | None:
         # create() re-reads the person it just stored (to see records that arrived meanwhile).
@@ -144,14 +129,14 @@ def _apply(ctx: Context, i: int, account_id: str, now: datetime) -> Person:
     return create(ctx, form, phone, account_id, "self", (f"self:{account_id}",), cause, now)
 
 
-def _items(c: _Creation) -> dict[type[Model], list[Model]]:
+def _items(c: NewPerson) -> dict[type[Model], list[Model]]:
     """The items the persons port's create puts in its transaction, by table."""
     p = c.person
     return {
         t.MarkerItem: [
             t.MarkerItem(key, target=p.person_id, created_at=p.created_at) for key in c.markers
         ],
-        t.PersonItem: [_person_item(p, c.id_key, _due_key(p.person_id, c.due))],
+        t.PersonItem: [person_item(p)],
         t.LinkItem: [link_item(c.link)],
         t.HistoryItem: [history_item(c.entry)],
         t.VisitItem: [

@@ -21,6 +21,13 @@ HANDLER_ID = "healthcode-bench-read-counter"
 _WHERE = "healthcode_bench_table"
 
 
+def store_clients(db: Db) -> list[Any]:
+    """Every botocore client the store and the models use (made now if need be): pynamodb gives
+    each model class its own, and the store keeps one more for transactions and the verify path."""
+    clients = [db.connection().client]
+    return clients + [model._get_connection().connection.client for model in tables.ALL_TABLES]
+
+
 class ReadCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -28,9 +35,7 @@ class ReadCounter:
         self.calls: Counter[str] = Counter()  # read calls, by operation
 
     def attach(self, db: Db) -> None:
-        clients = [db.connection().client]
-        clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
-        for client in clients:
+        for client in store_clients(db):
             events = client.meta.events
             # (one unique id per handler: botocore keeps one handler per id, whatever the event)
             events.register(

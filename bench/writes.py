@@ -15,8 +15,8 @@ import threading
 from collections import Counter
 from typing import Any
 
+from bench.reads import store_clients
 from chalicelib import config
-from chalicelib.storage import tables
 from chalicelib.storage.dynamo import Db
 
 SINGLE_WRITES = ("PutItem", "UpdateItem", "DeleteItem")
@@ -31,9 +31,7 @@ class WriteCounter:
 
     def attach(self, db: Db) -> None:
         """Hooks every client the store and the models use (creating them now if need be)."""
-        clients = [db.connection().client]
-        clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
-        for client in clients:
+        for client in store_clients(db):
             client.meta.events.register(
                 "before-parameter-build.dynamodb", self._before_call, unique_id=HANDLER_ID
             )

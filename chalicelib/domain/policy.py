@@ -64,13 +64,7 @@ class Rule:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "color": self.color.value,
-            "when": self.when.to_dict(),
-            "reason": self.reason.to_dict(),
-            "source": self.source,
-        }
+        return _outcome_dict(self, {"when": self.when.to_dict()})
 
 
 @dataclass(frozen=True)
@@ -83,12 +77,13 @@ class Fallback:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "color": self.color.value,
-            "reason": self.reason.to_dict(),
-            "source": self.source,
-        }
+        return _outcome_dict(self, {})
+
+
+def _outcome_dict(outcome: Rule | Fallback, when: dict[str, Any]) -> dict[str, Any]:
+    """A rule or the fallback as published: id, colour, (condition,) reason, source."""
+    head = {"id": outcome.id, "color": outcome.color.value}
+    return {**head, **when, "reason": outcome.reason.to_dict(), "source": outcome.source}
 
 
 @dataclass(frozen=True)

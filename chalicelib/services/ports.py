@@ -55,23 +55,29 @@ class Accounts(Protocol):
         """Management use only (create-admin --if-none): a scan, never on a request path."""
 
 
+Markers = tuple[str, ...]  # uniqueness markers, e.g. `id:<blind index>`, `self:<account>`
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """Everything one application stores at once: the person (with its id key, review day and
+    history head), the link of whoever applied, the uniqueness markers, the first history entry
+    and the declared visits (region -> person, counting until `visits_until`). A guardian's link
+    (relation other than `self`) also counts against the account's `dependent_limit`."""
+
+    person: Person
+    link: Link
+    markers: Markers
+    entry: HistoryEntry
+    visits: tuple[str, ...] = ()
+    visits_until: date | None = None
+    dependent_limit: int | None = None
+
+
 class Persons(Protocol):
-    def create(
-        self,
-        person: Person,
-        id_key: str,
-        link: Link,
-        markers: tuple[str, ...],
-        entry: HistoryEntry,
-        due: date | None,
-        visits: tuple[str, ...] = (),
-        visits_until: date | None = None,
-        dependent_limit: int | None = None,
-    ) -> None:
-        """Person, link, uniqueness markers (e.g. `id:<blind index>`), the first history entry and
-        the declared visits (region -> person, counting until `visits_until`) in one transaction.
-        Raises AlreadyApplied when a marker is already taken. A guardian's link (relation other
-        than `self`) also counts against the account's `dependent_limit` (TooManyDependents)."""
+    def create(self, new: NewPerson) -> None:
+        """All of it in one transaction. Raises AlreadyApplied when a marker is already taken,
+        TooManyDependents when a guardian is at the limit."""
 
     def get(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
 
@@ -146,13 +152,7 @@ class Family(Protocol):
     ) -> None: ...
 
     def bind(
-        self,
-        link: Link,
-        *,
-        share_key: str,
-        now: datetime,
-        max_dependents: int,
-        max_guardians: int,
+        self, link: Link, *, share_key: str, now: datetime, max_dependents: int, max_guardians: int
     ) -> None:
         """Binds a guardian to a person who holds a code, consuming the one-time share code
         `share_key` (a marker for that person, not expired, whose issuer still acts for the
@@ -305,11 +305,7 @@ class Counters(Protocol):
 
 class Erasure(Protocol):
     def erase(
-        self,
-        person: Person,
-        links: list[Link],
-        markers: tuple[str, ...],
-        anonymous: list[HistoryEntry],
+        self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
     ) -> dict[str, int]:
         """Deletes a person's check-ins, scans, place visits, appeals and declared visits,
         replaces their history by `anonymous` (entries under a new, unrelated id), then deletes

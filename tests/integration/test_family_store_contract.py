@@ -21,7 +21,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.history import anonymised, broken_links
 from chalicelib.domain.model import Arrival, Checkin, Color, Role
 from chalicelib.security.fields import new_person_id
-from chalicelib.services.ports import Store
+from chalicelib.services.ports import NewPerson, Store
 from tests.integration.test_store_contract import NOW, a_person, first_entry, store_person
 
 
@@ -38,9 +38,8 @@ def dependent_of(store: Store, guardian: str, limit: int = 10) -> str:
     entry = first_entry(person)
     person = replace(person, history_seq=1, history_hash=entry.hash)
     link = Link(guardian, person.person_id, "parent", NOW)
-    store.persons.create(
-        person, person.id_key, link, (f"id:{person.id_key}",), entry, None, dependent_limit=limit
-    )
+    markers = (f"id:{person.id_key}",)
+    store.persons.create(NewPerson(person, link, markers, entry, dependent_limit=limit))
     return person.person_id
 
 

@@ -10,6 +10,7 @@ from chalicelib.domain.model import Checkin, Color
 from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.context import Context
+from chalicelib.services.ports import NewPerson
 from chalicelib.services.purge import KINDS, purge, watermark
 
 # The DynamoDB tables live for the whole test run and the watermark only moves forward, so each
@@ -143,9 +144,7 @@ def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
         entry = first_entry(person)
         person = replace(person, history_seq=1, history_hash=entry.hash)
         link = Link("acc", person.person_id, "self", now)
-        ctx.store.persons.create(
-            person, person.id_key, link, (), entry, None, ("330106", "420100"), until
-        )
+        ctx.store.persons.create(NewPerson(person, link, (), entry, ("330106", "420100"), until))
         people.append(person.person_id)
     report = purge(ctx, now)
     assert report["removed"]["declared_visits"] == 2

@@ -6,33 +6,18 @@ import boto3
 
 from chalicelib import config
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.entities import Account
-from chalicelib.domain.model import Declaration, IdType, Risk, Role
-from chalicelib.security.fields import new_person_id
+from chalicelib.domain.model import Declaration, Risk, Role
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.applications import Application, apply_for_self
 from chalicelib.services.context import Context
 from chalicelib.services.history import verify_chains
 from chalicelib.services.recompare import recompare
 from chalicelib.services.sms import ConsoleSender
 from chalicelib.storage.dynamo import DynamoStore
-from tests.ids import resident_id
+from tests.holders import holder
 
 
 def _apply(ctx: Context, regions: tuple[str, ...] = ()) -> str:
-    account = Account(new_person_id(), "13912340000", frozenset({Role.RESIDENT}), utcnow())
-    ctx.store.accounts.create(account, "phone-" + account.account_id)
-    form = Application(
-        "王小明",
-        IdType.RESIDENT_ID,
-        resident_id(),
-        "CHN",
-        "地址",
-        "370102",
-        Declaration(visited_regions=regions),
-    )
-    actor = AccessClaims(account.account_id, account.roles, None)
-    return apply_for_self(ctx, actor, form, utcnow()).person_id
+    return holder(ctx, utcnow(), Declaration(visited_regions=regions))[1].person_id
 
 
 def test_recompare_catches_a_region_change_made_behind_the_index(dynamo_tables: str) -> None:

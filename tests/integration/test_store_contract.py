@@ -24,7 +24,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import new_person_id
-from chalicelib.services.ports import Store
+from chalicelib.services.ports import NewPerson, Store
 
 NOW = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
 
@@ -80,7 +80,7 @@ def store_person(
     entry = first_entry(person)
     person = replace(person, history_seq=1, history_hash=entry.hash, due=due)
     link = Link("acc", person.person_id, "self", NOW)
-    store.persons.create(person, person.id_key, link, markers, entry, due)
+    store.persons.create(NewPerson(person, link, markers, entry))
     return person
 
 

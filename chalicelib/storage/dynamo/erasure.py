@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.history import HistoryEntry
+from chalicelib.services.ports import Markers
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import Repository, delete_all
 from chalicelib.storage.dynamo.family import DynamoFamily
@@ -15,11 +16,7 @@ from chalicelib.storage.dynamo.transactions import Transaction
 
 class DynamoErasure(Repository):
     def erase(
-        self,
-        person: Person,
-        links: list[Link],
-        markers: tuple[str, ...],
-        anonymous: list[HistoryEntry],
+        self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
     ) -> dict[str, int]:
         pid = person.person_id
         C, S, A, V, H = t.CheckinItem, t.ScanItem, t.AppealItem, t.VisitItem, t.HistoryItem
@@ -50,7 +47,7 @@ class DynamoErasure(Repository):
         gone["links"] = len(links)
         return gone
 
-    def _delete_person(self, pid: str, links: list[Link], markers: tuple[str, ...]) -> None:
+    def _delete_person(self, pid: str, links: list[Link], markers: Markers) -> None:
         L, A, M = t.LinkItem, t.AccountItem, t.MarkerItem
         # Only markers that still name this person: the ID may have applied again already.
         mine = [m.key for m in M.batch_get(list(markers), consistent_read=True) if m.target == pid]

@@ -47,13 +47,7 @@ class DynamoFamily(Repository):
         ).save(condition=t.MarkerItem.key.does_not_exist())
 
     def bind(
-        self,
-        link: Link,
-        *,
-        share_key: str,
-        now: datetime,
-        max_dependents: int,
-        max_guardians: int,
+        self, link: Link, *, share_key: str, now: datetime, max_dependents: int, max_guardians: int
     ) -> None:
         M, P, L = t.MarkerItem, t.PersonItem, t.LinkItem
         share = get(M, share_key, consistent_read=True)

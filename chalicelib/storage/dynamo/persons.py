@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from pynamodb.expressions.update import Action
 
-from chalicelib.domain.entities import Link, Person, Status
+from chalicelib.domain.entities import Person, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict, NotFound, TooManyDependents
 from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import (
@@ -23,6 +23,7 @@ from chalicelib.domain.model import (
     TestResult,
 )
 from chalicelib.security.fields import decrypt, encrypt
+from chalicelib.services.ports import NewPerson
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.accounts import count_dependent
 from chalicelib.storage.dynamo.common import (
@@ -41,34 +42,20 @@ from chalicelib.storage.dynamo.transactions import Transaction
 
 
 class DynamoPersons(Repository):
-    def create(
-        self,
-        person: Person,
-        id_key: str,
-        link: Link,
-        markers: tuple[str, ...],
-        entry: HistoryEntry,
-        due: date | None,
-        visits: tuple[str, ...] = (),
-        visits_until: date | None = None,
-        dependent_limit: int | None = None,
-    ) -> None:
+    def create(self, new: NewPerson) -> None:
+        person, link = new.person, new.link
         tx = Transaction()
-        for key in markers:
+        for key in new.markers:
             marker = t.MarkerItem(key, target=person.person_id, created_at=person.created_at)
             tx.put(marker, condition=t.MarkerItem.key.does_not_exist(), fails=AlreadyApplied)
-        if link.relation != "self" and dependent_limit is not None:
-            count_dependent(tx, link.account_id, dependent_limit, fails=TooManyDependents)
-        tx.put(
-            _person_item(person, id_key, _due_key(person.person_id, due)),
-            condition=t.PersonItem.person_id.does_not_exist(),
-            fails=Conflict,
-        )
+        if link.relation != "self" and new.dependent_limit is not None:
+            count_dependent(tx, link.account_id, new.dependent_limit, fails=TooManyDependents)
+        tx.put(person_item(person), condition=t.PersonItem.person_id.does_not_exist())
         tx.put(link_item(link))
-        tx.put(history_item(entry), condition=t.HistoryItem.seq.does_not_exist(), fails=Conflict)
-        if visits_until is not None:
-            for region in visits:
-                tx.put(visit_item(region, person.person_id, visits_until))
+        tx.put(history_item(new.entry), condition=t.HistoryItem.seq.does_not_exist())
+        if new.visits_until is not None:
+            for region in new.visits:
+                tx.put(visit_item(region, person.person_id, new.visits_until))
         # Another transaction holding an item (a guardian's count, a marker) is worth a retry.
         tx.commit(self._db.connection(), retries=3)
 
@@ -179,7 +166,7 @@ def _due_key(person_id: str, due: date | None) -> str | None:
     return day_shard(due, person_id, DUE_SHARDS) if due else None
 
 
-def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonItem:
+def person_item(person: Person) -> t.PersonItem:
     pid = person.person_id
 
     def seal(field: str, value: str) -> str:
@@ -190,7 +177,7 @@ def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonIt
         name_enc=seal("name", person.name),
         id_type=person.id_type.value,
         id_number_enc=seal("id_number", person.id_number),
-        id_key=id_key,
+        id_key=person.id_key,
         phone_enc=seal("phone", person.phone),
         nationality=person.nationality,
         address_enc=seal("address", person.address),
@@ -206,7 +193,7 @@ def _person_item(person: Person, id_key: str, due_key: str | None) -> t.PersonIt
         version=person.version,
         history_seq=person.history_seq,
         history_hash=person.history_hash,
-        due_key=due_key,
+        due_key=_due_key(person.person_id, person.due),
         self_held=person.self_held,
         guardians=person.guardians,
         paper_not_before=person.paper_not_before,
