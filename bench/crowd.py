@@ -3,8 +3,8 @@ application service, with only the store's last step done in bulk.
 
 Every person goes through `applications.create` (blind index of the ID, assessment against the
 policy, encrypted fields, the first history entry, the review day). The first one is stored by
-the real `the persons port's create` (one transaction); for the others, `create_person` only
-collects its arguments, and the same items that transaction would put (the same mapping
+the real `Persons.create` (one transaction); for the others, `create` only collects its
+`NewPerson`, and the same items that transaction would put (the same mapping
 functions of chalicelib.storage.dynamo) are written with BatchWriteItem, 25 a call. The records
 and regions tables are checked empty first, so the reads `create` would make there (records of
 the ID, risks of the regions) are answered empty without asking. At the end the items of a
