@@ -3,8 +3,8 @@ application service, with only the store's last step done in bulk.
 
 Every person goes through `applications.create` (blind index of the ID, assessment against the
 policy, encrypted fields, the first history entry, the review day). The first one is stored by
-the real `DynamoStore.create_person` (one transaction); for the others, `create_person` only
-collects its arguments, and the same items that transaction would put (the same mapping
+the real `Persons.create` (one transaction); for the others, `create` only collects its
+`NewPerson`, and the same items that transaction would put (the same mapping
 functions of chalicelib.storage.dynamo) are written with BatchWriteItem, 25 a call. The records
 and regions tables are checked empty first, so the reads `create` would make there (records of
 the ID, risks of the regions) are answered empty without asking. At the end the items of a
@@ -22,7 +22,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,20 +31,17 @@ from pynamodb.models import Model
 from stdnum.cn import ric
 
 from chalicelib import config
-from chalicelib.domain.entities import Link, Person
-from chalicelib.domain.history import ActorKind, Cause, HistoryEntry
+from chalicelib.domain.entities import Person
+from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Declaration, IdType, Record, Risk
 from chalicelib.services.applications import Application, create
 from chalicelib.services.context import Context
+from chalicelib.services.ports import NewPerson, Persons, Store
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo import (
-    DynamoStore,
-    _due_key,
-    _history_item,
-    _link_item,
-    _person_item,
-    _visit_item,
-)
+from chalicelib.storage.dynamo.epidemic import visit_item
+from chalicelib.storage.dynamo.family import link_item
+from chalicelib.storage.dynamo.history import history_item
+from chalicelib.storage.dynamo.persons import person_item
 
 REGION = "610112"  # declared visited by every tenth person (i % 10 == 0)
 FEVERISH = 37.5  # declared by persons i % 20 == 19: yellow from the start
@@ -58,28 +55,30 @@ class Crowd:
     seconds: float  # to make them all
 
 
-@dataclass(frozen=True)
-class _Creation:
-    """The arguments of one DynamoStore.create_person call."""
+class _CollectingPersons:
+    """The persons port with `create` collecting instead of writing; the rest goes to the real
+    one."""
 
-    person: Person
-    id_key: str
-    link: Link
-    markers: tuple[str, ...]
-    entry: HistoryEntry
-    due: date | None
-    visits: tuple[str, ...] = ()
-    visits_until: date | None = None
-    dependent_limit: int | None = None  # residents only here: never a guardian's link
+    def __init__(self, persons: Persons) -> None:
+        self._persons = persons
+        self.created: list[NewPerson] = []
+
+    def create(self, new: NewPerson) -> None:
+        self.created.append(new)
+
+    def get(self, person_id: str, *, consistent: bool = False) -> Person | None:
+        # create() re-reads the person it just stored (to see records that arrived meanwhile).
+        last = self.created[-1].person if self.created else None
+        if last is not None and last.person_id == person_id:
+            return last
+        return self._persons.get(person_id, consistent=consistent)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._persons, name)
 
 
-class _Collecting:
-    """The store as `applications.create` sees it on tables known to be empty of records and
-    regions; create_person collects instead of writing. Everything else goes to the real one."""
-
-    def __init__(self, store: DynamoStore) -> None:
-        self._store = store
-        self.created: list[_Creation] = []
+class _Empty:
+    """Records, regions and check-ins as they are on tables known to be empty of them."""
 
     def records_for(self, id_key: str) -> list[Record]:
         return []
@@ -87,21 +86,16 @@ class _Collecting:
     def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]:
         return {}
 
-    def create_person(self, *args: Any, **kwargs: Any) -> None:
-        self.created.append(_Creation(*args, **kwargs))
-
-    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None:
-        # create() re-reads the person it just stored (to see records that arrived meanwhile).
-        last = self.created[-1].person if self.created else None
-        if last is not None and last.person_id == person_id:
-            return last
-        return self._store.get_person(person_id, consistent=consistent)
-
-    def checkins_of(self, person_id: str, first: date, last: date) -> list[Any]:
+    def between(self, person_id: str, first: date, last: date) -> list[Any]:
         return []
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+
+def _collecting(store: Store) -> tuple[Store, _CollectingPersons]:
+    """The store as `applications.create` sees it on tables known to be empty of records and
+    regions; creating a person collects instead of writing."""
+    persons = _CollectingPersons(store.persons)
+    empty: Any = _Empty()
+    return replace(store, persons=persons, epidemic=empty, checkins=empty), persons
 
 
 def resident_id(i: int) -> str:
@@ -135,18 +129,18 @@ def _apply(ctx: Context, i: int, account_id: str, now: datetime) -> Person:
     return create(ctx, form, phone, account_id, "self", (f"self:{account_id}",), cause, now)
 
 
-def _items(c: _Creation) -> dict[type[Model], list[Model]]:
-    """The items DynamoStore.create_person puts in its transaction, by table."""
+def _items(c: NewPerson) -> dict[type[Model], list[Model]]:
+    """The items the persons port's create puts in its transaction, by table."""
     p = c.person
     return {
         t.MarkerItem: [
             t.MarkerItem(key, target=p.person_id, created_at=p.created_at) for key in c.markers
         ],
-        t.PersonItem: [_person_item(p, c.id_key, _due_key(p.person_id, c.due))],
-        t.LinkItem: [_link_item(c.link)],
-        t.HistoryItem: [_history_item(c.entry)],
+        t.PersonItem: [person_item(p)],
+        t.LinkItem: [link_item(c.link)],
+        t.HistoryItem: [history_item(c.entry)],
         t.VisitItem: [
-            _visit_item(region, p.person_id, c.visits_until)
+            visit_item(region, p.person_id, c.visits_until)
             for region in c.visits
             if c.visits_until is not None
         ],
@@ -171,8 +165,8 @@ def make(ctx: Context, size: int, now: datetime) -> Crowd:
     started = time.perf_counter()
     accounts = [secrets.token_hex(8) for _ in range(size)]
     first = _apply(ctx, 0, accounts[0], now)  # through the real store: one transaction
-    collecting = _Collecting(ctx.store)  # type: ignore[arg-type]
-    bulk_ctx = Context(collecting, ctx.sms)
+    bulk_store, collecting = _collecting(ctx.store)
+    bulk_ctx = Context(bulk_store, ctx.sms)
     people = [first] + [_apply(bulk_ctx, i, accounts[i], now) for i in range(1, size)]
     by_table: dict[type[Model], list[Model]] = {}
     for creation in collecting.created:

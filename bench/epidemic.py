@@ -36,7 +36,7 @@ from chalicelib.services.context import Context
 from chalicelib.services.recompare import recompare
 from chalicelib.services.records import RecordRow, import_records
 from chalicelib.services.sms import ConsoleSender
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db, DynamoStore
 
 TARGET = 3.0  # items written per applied record
 BATCH = 1000  # records per import call: the API's limit (HEALTHCODE_IMPORT_BATCH_LIMIT)
@@ -63,7 +63,9 @@ def record_rows(id_numbers: list[str], today: date) -> list[RecordRow]:
 
 def _admin(ctx: Context, phone: str) -> AccessClaims:
     account = auth.account_for(ctx, phone, utcnow())
-    granted = ctx.store.grant_role(account.account_id, Role.ADMIN, name="管理员", place_id=None)
+    granted = ctx.store.accounts.grant_role(
+        account.account_id, Role.ADMIN, name="管理员", place_id=None
+    )
     return AccessClaims(granted.account_id, granted.roles, None)
 
 
@@ -124,16 +126,17 @@ def _pass(ctx: Context, counter: WriteCounter) -> dict[str, Any]:
 
 def run(size: int) -> dict[str, dict[str, Any]]:
     with local_tables():
-        ctx = Context(DynamoStore(), ConsoleSender())
+        db = Db()
+        ctx = Context(DynamoStore(db), ConsoleSender())
         counter = WriteCounter()
-        counter.attach(ctx.store)  # type: ignore[arg-type]
+        counter.attach(db)
         made = crowd.make(ctx, size, utcnow())
         rows = record_rows(made.id_numbers, shanghai_date(utcnow()))
         imported = _import(ctx, rows, counter)
         imported["persons"] = size
         imported["persons_setup_seconds"] = round(made.seconds, 2)
         # The region a tenth of the crowd declared turns high-risk behind the visit index.
-        ctx.store.put_region(crowd.REGION, Risk.HIGH, by="bench", at=utcnow())
+        ctx.store.epidemic.put_region(crowd.REGION, Risk.HIGH, by="bench", at=utcnow())
         first = _pass(ctx, counter)
         second = _pass(ctx, counter)
         if second["changed"]:

@@ -3,7 +3,7 @@
 Two worlds in tables of their own: 10 due persons among 1,000, and 10 among 10,000. The crowd
 is bench/crowd.py's (the application service, stored in bulk; a twentieth of it is yellow from a
 declared fever and due in 14 days, the rest green with no review day). The 10 due persons are
-made through `applications.create` and the real `DynamoStore.create_person`, as applicants who
+made through `applications.create` and the real persons port's `create`, as applicants who
 declared a fever 14 days ago: yellow through yesterday, due today. Each round makes 10 fresh ones
 and times one `expire.expire` run from yesterday's watermark (what every hourly run after the
 first of the day does), which must turn exactly those 10 green. The worlds' rounds alternate.
@@ -37,7 +37,7 @@ from chalicelib.services.context import Context
 from chalicelib.services.expire import expire
 from chalicelib.services.sms import ConsoleSender
 from chalicelib.storage import tables
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db, DynamoStore
 
 DUE = 10
 SIZES = (1_000, 10_000)
@@ -76,12 +76,12 @@ class _World:
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
-def _use(world: _World, ctx: Context, counter: ReadCounter) -> None:
+def _use(world: _World, db: Db, counter: ReadCounter) -> None:
     """Points every model at the world's tables, with their clients made and counted (outside
     any timing: a new client costs tens of milliseconds)."""
     os.environ["HEALTHCODE_TABLE_PREFIX"] = world.prefix
     tables.configure()
-    counter.attach(ctx.store)  # type: ignore[arg-type]
+    counter.attach(db)
 
 
 @contextmanager
@@ -98,8 +98,10 @@ def _second_tables(first: str) -> Iterator[str]:
         tables.configure()
 
 
-def _round(world: _World, ctx: Context, counter: ReadCounter, now: datetime, n: int) -> None:
-    _use(world, ctx, counter)
+def _round(
+    world: _World, ctx: Context, db: Db, counter: ReadCounter, now: datetime, n: int
+) -> None:
+    _use(world, db, counter)
     _due_today(ctx, now, n)
     counter.reset()
     started = time.perf_counter()
@@ -131,19 +133,20 @@ def _summary(world: _World) -> dict[str, Any]:
 def run(rounds: int = 11) -> dict[str, Any]:
     """Both worlds live side by side; their rounds alternate (which goes first too), so that
     DynamoDB Local warming up or the machine's load does not favour either."""
-    ctx = Context(DynamoStore(), ConsoleSender())
+    db = Db()
+    ctx = Context(DynamoStore(db), ConsoleSender())
     counter = ReadCounter()
     now = utcnow()
     yesterday = (shanghai_date(now) - timedelta(days=1)).isoformat()
     with local_tables() as first_prefix, _second_tables(first_prefix) as second_prefix:
         worlds = [_World(size, p) for size, p in zip(SIZES, (first_prefix, second_prefix))]
         for world in worlds:
-            _use(world, ctx, counter)
+            _use(world, db, counter)
             world.crowd_seconds = crowd.make(ctx, world.size - DUE, now).seconds
-            ctx.store.set_watermark(WATERMARK, yesterday)
+            ctx.store.jobs.set_watermark(WATERMARK, yesterday)
         for n in range(rounds + 1):
             for world in worlds if n % 2 == 0 else worlds[::-1]:
-                _round(world, ctx, counter, now, n)
+                _round(world, ctx, db, counter, now, n)
     small, large = (_summary(world) for world in worlds)
     # Each round times both worlds back to back: the median of the rounds' ratios compares them
     # under the same load (other work on the machine comes and goes over a run of minutes).

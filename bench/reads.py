@@ -15,10 +15,17 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.storage import tables
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db
 
 HANDLER_ID = "healthcode-bench-read-counter"
 _WHERE = "healthcode_bench_table"
+
+
+def store_clients(db: Db) -> list[Any]:
+    """Every botocore client the store and the models use (made now if need be): pynamodb gives
+    each model class its own, and the store keeps one more for transactions and the verify path."""
+    clients = [db.connection().client]
+    return clients + [model._get_connection().connection.client for model in tables.ALL_TABLES]
 
 
 class ReadCounter:
@@ -27,10 +34,8 @@ class ReadCounter:
         self.items: Counter[str] = Counter()  # items read, by "table" or "table/index"
         self.calls: Counter[str] = Counter()  # read calls, by operation
 
-    def attach(self, store: DynamoStore) -> None:
-        clients = [store._connection().client]
-        clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
-        for client in clients:
+    def attach(self, db: Db) -> None:
+        for client in store_clients(db):
             events = client.meta.events
             # (one unique id per handler: botocore keeps one handler per id, whatever the event)
             events.register(

@@ -76,6 +76,8 @@ def populate(prefix: str) -> World:
     resident = AccessClaims(holder.account_id, holder.roles, None)
     person = apply_for_self(ctx, resident, form, now)
     checker = auth.account_for(ctx, "13900001111", now)
-    granted = ctx.store.grant_role(checker.account_id, Role.CHECKER, name="李四", place_id=PLACE)
+    granted = ctx.store.accounts.grant_role(
+        checker.account_id, Role.CHECKER, name="李四", place_id=PLACE
+    )
     claims = AccessClaims(granted.account_id, granted.roles, granted.place_id)
     return World(ctx, prefix, person.person_id, person.color, claims)

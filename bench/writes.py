@@ -15,9 +15,9 @@ import threading
 from collections import Counter
 from typing import Any
 
+from bench.reads import store_clients
 from chalicelib import config
-from chalicelib.storage import tables
-from chalicelib.storage.dynamo import DynamoStore
+from chalicelib.storage.dynamo import Db
 
 SINGLE_WRITES = ("PutItem", "UpdateItem", "DeleteItem")
 HANDLER_ID = "healthcode-bench-write-counter"
@@ -29,11 +29,9 @@ class WriteCounter:
         self.calls: Counter[str] = Counter()  # API calls by operation
         self.items: Counter[str] = Counter()  # items written, by "Operation:table"
 
-    def attach(self, store: DynamoStore) -> None:
+    def attach(self, db: Db) -> None:
         """Hooks every client the store and the models use (creating them now if need be)."""
-        clients = [store._connection().client]
-        clients += [model._get_connection().connection.client for model in tables.ALL_TABLES]
-        for client in clients:
+        for client in store_clients(db):
             client.meta.events.register(
                 "before-parameter-build.dynamodb", self._before_call, unique_id=HANDLER_ID
             )

@@ -126,11 +126,6 @@ def retention_days() -> int:
     return _int("HEALTHCODE_RETENTION_DAYS", 28)
 
 
-def scan_retention_days() -> int:
-    """The earlier name of `retention_days`."""
-    return retention_days()
-
-
 def log_level() -> str:
     return _get("HEALTHCODE_LOG_LEVEL", "INFO")
 

@@ -81,7 +81,8 @@ def run_job(args: argparse.Namespace) -> int:
 
 def rotate_keys(args: argparse.Namespace) -> int:
     from chalicelib.domain.clock import utcnow
-    from chalicelib.security.signing import PURPOSES, rotate
+    from chalicelib.security.signing import PURPOSES
+    from chalicelib.services.keys import rotate
 
     ctx = _context()
     for purpose in args.purpose or PURPOSES:

@@ -51,3 +51,39 @@ def dynamo_tables(dynamodb_endpoint: str) -> Iterator[str]:
         yield prefix
     finally:
         tables.delete_all()
+
+
+@pytest.fixture
+def store(dynamo_tables: str) -> Iterator[object]:
+    """The real store, on this run's DynamoDB Local tables."""
+    from chalicelib.storage.dynamo import DynamoStore
+
+    yield DynamoStore()
+
+
+@pytest.fixture
+def ctx(store: object) -> Iterator[object]:
+    """The services' context on the real store, with SMS printed (not sent)."""
+    from chalicelib.services.context import Context
+    from chalicelib.services.sms import ConsoleSender
+
+    yield Context(store, ConsoleSender())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fresh_ctx(dynamo_tables: str) -> Iterator[object]:
+    """A context on tables of this test's own (for rules over everything a table holds, such as
+    which signing keys are published); ~2 s to create, so only where that matters."""
+    from chalicelib.services.context import Context
+    from chalicelib.services.sms import ConsoleSender
+    from chalicelib.storage import tables
+    from chalicelib.storage.dynamo import DynamoStore
+
+    os.environ["HEALTHCODE_TABLE_PREFIX"] = f"f{uuid.uuid4().hex[:8]}-"
+    tables.create_all()
+    try:
+        yield Context(DynamoStore(), ConsoleSender())
+    finally:
+        tables.delete_all()
+        os.environ["HEALTHCODE_TABLE_PREFIX"] = dynamo_tables
+        tables.configure()

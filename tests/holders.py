@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from chalicelib.domain.clock import SHANGHAI
 from chalicelib.domain.entities import Account, Person
@@ -14,7 +11,6 @@ from chalicelib.security.fields import new_person_id
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.applications import Application, apply_for_self
 from chalicelib.services.context import Context
-from chalicelib.services.sms import ConsoleSender
 from tests.ids import resident_id
 
 
@@ -28,7 +24,7 @@ def holder(
 ) -> tuple[AccessClaims, Person]:
     """A fresh account that applied for its own code at `at`."""
     account = Account(new_person_id(), "13912340000", frozenset({Role.RESIDENT}), at)
-    ctx.store.create_account(account, "phone-" + account.account_id)
+    ctx.store.accounts.create(account, "phone-" + account.account_id)
     form = Application(
         "王小明",
         IdType.RESIDENT_ID,
@@ -40,16 +36,3 @@ def holder(
     )
     actor = AccessClaims(account.account_id, account.roles, None)
     return actor, apply_for_self(ctx, actor, form, at)
-
-
-def contexts(request: pytest.FixtureRequest) -> Iterator[Context]:
-    """For a fixture parametrised over ["memory", "dynamodb"]."""
-    if request.param == "memory":
-        from chalicelib.storage.memory import MemoryStore
-
-        yield Context(MemoryStore(), ConsoleSender())
-    else:
-        request.getfixturevalue("dynamo_tables")
-        from chalicelib.storage.dynamo import DynamoStore
-
-        yield Context(DynamoStore(), ConsoleSender())

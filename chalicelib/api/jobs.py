@@ -1,19 +1,32 @@
 """Scheduled functions, and the admin endpoint that runs the same jobs on demand.
 
-Chalice schedules them in AWS; `make run` runs them locally on the same intervals
-(chalicelib.services.jobs.SCHEDULES), because `chalice local` never does."""
+One Chalice schedule per entry of the jobs table (chalicelib.services.jobs.JOBS), made here
+rather than written out: adding a job to the table schedules it. `make run` runs the same table
+locally, because `chalice local` never runs schedules."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint, Rate
 
 from chalicelib.api.http import ADMIN, Req, route
+from chalicelib.services.jobs import JOBS, Job
 
 bp = Blueprint(__name__)
 log = logging.getLogger("healthcode.jobs")
+
+_UNITS = ((86400, Rate.DAYS), (3600, Rate.HOURS), (60, Rate.MINUTES))
+
+
+def rate(every_seconds: int) -> Rate:
+    """The Chalice rate for an interval, in its largest whole unit (`rate(1 hour)`)."""
+    for seconds, unit in _UNITS:
+        if every_seconds > 0 and every_seconds % seconds == 0:
+            return Rate(every_seconds // seconds, unit=unit)
+    raise ValueError(f"a schedule runs every whole number of minutes, not {every_seconds} s")
 
 
 def _run(name: str) -> dict[str, Any]:
@@ -26,26 +39,26 @@ def _run(name: str) -> dict[str, Any]:
     return report
 
 
-@bp.schedule(Rate(1, unit=Rate.DAYS))
-def purge(event: Any) -> dict[str, Any]:
-    return _run("purge")
+def _scheduled(job: Job) -> Callable[..., Any]:
+    def handler(event: Any) -> dict[str, Any]:
+        return _run(job.name)
+
+    # Chalice points the function's Lambda handler at `chalicelib.api.jobs.<__name__>`, so the
+    # handler carries the job's name and is kept under that name in this module (below).
+    handler.__name__ = handler.__qualname__ = job.name
+    schedule: Callable[..., Any] = bp.schedule(rate(job.every_seconds), name=job.name)
+    return schedule(handler)
 
 
-@bp.schedule(Rate(1, unit=Rate.DAYS))
-def recompare(event: Any) -> dict[str, Any]:
-    return _run("recompare")
-
-
-@bp.schedule(Rate(1, unit=Rate.HOURS))
-def expire(event: Any) -> dict[str, Any]:
-    return _run("expire")
+SCHEDULED = {name: _scheduled(job) for name, job in JOBS.items()}
+globals().update(SCHEDULED)
 
 
 @route(
     bp,
     "POST",
     "/v1/admin/jobs/{name}",
-    summary="Run a scheduled job now (expire, recompare, purge)",
+    summary=f"Run a scheduled job now ({', '.join(JOBS)})",
     roles=ADMIN,
 )
 def run_job(req: Req, name: str) -> dict[str, Any]:

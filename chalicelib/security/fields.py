@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import hmac
@@ -10,6 +9,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from jwt.utils import base64url_decode, base64url_encode
 
 from chalicelib.security.keyring import subkey
 
@@ -17,11 +17,8 @@ _VERSION = "v1"
 
 
 def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Unpadded base64url text, as in JWTs."""
+    return base64url_encode(raw).decode()
 
 
 def encrypt(plaintext: str, context: str) -> str:
@@ -36,7 +33,7 @@ def decrypt(token: str, context: str) -> str:
     version, _, body = token.partition(".")
     if version != _VERSION:
         raise ValueError("unknown ciphertext version")
-    raw = b64url_decode(body)
+    raw = base64url_decode(body)
     opened = _aead(subkey("field-encryption")).decrypt(raw[:12], raw[12:], context.encode())
     return opened.decode()
 
@@ -72,7 +69,7 @@ def pseudonym(person_id: str) -> str:
 
 def resolve_pseudonym(subject: str) -> str:
     """The person id behind a subject we issued. Raises ValueError for anything else."""
-    raw = b64url_decode(subject)
+    raw = base64url_decode(subject)
     if len(raw) != 16:
         raise ValueError("not one of our subjects")
     decryptor = _block_cipher().decryptor()

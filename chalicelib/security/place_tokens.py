@@ -17,7 +17,7 @@ import jwt
 from chalicelib import config
 from chalicelib.domain.places import InvalidPlaceCode
 from chalicelib.security.fields import b64url
-from chalicelib.security.signing import KeyCache
+from chalicelib.security.signing import Keys
 from chalicelib.security.tokens import _header
 
 PLACE_TYP = "place+jwt"
@@ -32,7 +32,7 @@ class PlaceClaims:
     jti: str
 
 
-def issue_place(keys: KeyCache, place_id: str, now: datetime) -> tuple[str, PlaceClaims]:
+def issue_place(keys: Keys, place_id: str, now: datetime) -> tuple[str, PlaceClaims]:
     key = keys.signer(now)
     jti = b64url(os.urandom(9))
     claims = {
@@ -48,7 +48,7 @@ def issue_place(keys: KeyCache, place_id: str, now: datetime) -> tuple[str, Plac
     return token, PlaceClaims(place_id, key.kid, jti)
 
 
-def verify_place(keys: KeyCache, token: str, now: datetime) -> PlaceClaims:
+def verify_place(keys: Keys, token: str, now: datetime) -> PlaceClaims:
     """The place a token names, if we signed it as a place token; InvalidPlaceCode otherwise
     (code tokens, access tokens, forgeries, other issuers). Whether the place is still open is
     the caller's question."""

@@ -8,7 +8,6 @@ kind. Expiry is checked against `now` passed in, with a small leeway.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ import jwt
 from chalicelib import config
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import Color, Role
-from chalicelib.security.fields import b64url, b64url_decode, pseudonym, resolve_pseudonym
-from chalicelib.security.signing import KeyCache
+from chalicelib.security.fields import b64url, pseudonym, resolve_pseudonym
+from chalicelib.security.signing import Keys
 
 ACCESS_AUDIENCE = "healthcode-api"
 ACCESS_TYP = "at+jwt"
@@ -32,11 +31,9 @@ _NO_TIME_CHECKS: Any = {"verify_exp": False, "verify_iat": False, "verify_nbf": 
 
 
 def _header(token: str) -> dict[str, Any]:
-    """The unverified header, to pick the key (pyjwt then checks the whole token once)."""
-    header = json.loads(b64url_decode(token.partition(".")[0]))
-    if not isinstance(header, dict):
-        raise ValueError("the header is not an object")
-    return header
+    """The unverified header, to pick the key (pyjwt then checks the whole token once). Raises
+    jwt.PyJWTError for anything that is not a compact JWS with a JSON object header."""
+    return jwt.get_unverified_header(token)
 
 
 def _jti() -> str:
@@ -55,7 +52,7 @@ class AccessClaims:
 
 
 def issue_access(
-    keys: KeyCache, account_id: str, roles: frozenset[Role], place_id: str | None, now: datetime
+    keys: Keys, account_id: str, roles: frozenset[Role], place_id: str | None, now: datetime
 ) -> tuple[str, int]:
     lifetime = config.access_token_seconds()
     key = keys.signer(now)
@@ -75,7 +72,7 @@ def issue_access(
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), lifetime
 
 
-def verify_access(keys: KeyCache, token: str, now: datetime) -> AccessClaims:
+def verify_access(keys: Keys, token: str, now: datetime) -> AccessClaims:
     try:
         header = _header(token)
         key = keys.public_key(str(header.get("kid")), now)
@@ -116,7 +113,7 @@ class CodeRejected(Exception):
 
 
 def issue_code(
-    keys: KeyCache,
+    keys: Keys,
     person_id: str,
     color: Color,
     now: datetime,
@@ -147,7 +144,7 @@ def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, A
     Raises CodeRejected (malformed, bad_signature, wrong_kind, unknown_key)."""
     try:
         header = _header(token)
-    except ValueError as error:
+    except (jwt.PyJWTError, ValueError) as error:
         raise CodeRejected("malformed") from error
     if header.get("alg") != "ES256":
         raise CodeRejected("bad_signature")
@@ -165,7 +162,7 @@ def expired(claims: dict[str, Any], now: datetime) -> bool:
     return _ts(now) >= int(claims["exp"]) + leeway or int(claims["iat"]) > _ts(now) + leeway
 
 
-def verify_code(keys: KeyCache, token: str, now: datetime) -> CodeClaims:
+def verify_code(keys: Keys, token: str, now: datetime) -> CodeClaims:
     """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, expired,
     wrong_kind, untrusted_issuer."""
 

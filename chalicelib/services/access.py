@@ -20,8 +20,8 @@ def person_for(
 ) -> tuple[Person, Link]:
     if not PERSON_ID.match(person_id):
         raise NotFound()
-    link = store.get_link(actor.account_id, person_id)
-    person = store.get_person(person_id, consistent=consistent) if link else None
+    link = store.family.link(actor.account_id, person_id)
+    person = store.persons.get(person_id, consistent=consistent) if link else None
     if link is None or person is None:
         raise NotFound()
     return person, link

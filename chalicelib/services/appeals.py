@@ -37,7 +37,7 @@ def file(
         created_at=now,
         color=person.color,
     )
-    ctx.store.add_appeal(appeal)
+    ctx.store.appeals.add(appeal)
     return {"appeal_id": appeal.appeal_id, "status": appeal.status}
 
 
@@ -58,13 +58,13 @@ def view(appeal: Appeal) -> dict[str, Any]:
 
 
 def listing(ctx: Context, status: str) -> dict[str, Any]:
-    return {"appeals": [view(a) for a in ctx.store.appeals(status, limit=100)]}
+    return {"appeals": [view(a) for a in ctx.store.appeals.with_status(status, limit=100)]}
 
 
 def resolve(
     ctx: Context, actor: AccessClaims, appeal_id: str, decision: str, reason: str, now: datetime
 ) -> dict[str, Any]:
-    appeal = ctx.store.get_appeal(appeal_id) if APPEAL_ID.match(appeal_id) else None
+    appeal = ctx.store.appeals.get(appeal_id) if APPEAL_ID.match(appeal_id) else None
     if appeal is None:
         raise NotFound()
     resolved = replace(
@@ -76,14 +76,14 @@ def resolve(
         resolved_at=now,
     )
     if decision != "corrected":
-        ctx.store.resolve_appeal(resolved, at=now)  # Conflict if someone resolved it first
+        ctx.store.appeals.resolve(resolved, at=now)  # Conflict if someone resolved it first
         return view(resolved)
-    person = ctx.store.get_person(appeal.person_id, consistent=True)
+    person = ctx.store.persons.get(appeal.person_id, consistent=True)
     if person is None:
         raise NotFound()
     # The decision and its `cleared` record together: a correction is never half stored.
     cleared = Record(f"appeal-{appeal_id}", Category.CLEARED, shanghai_date(now), None, now)
-    ctx.store.resolve_appeal(resolved, (person.id_key, cleared), at=now)
+    ctx.store.appeals.resolve(resolved, (person.id_key, cleared), at=now)
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"appeal:{appeal_id}")
     outcome = reassess(ctx.store, person.person_id, cause, now)
     return {

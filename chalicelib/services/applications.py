@@ -16,6 +16,7 @@ from chalicelib.security.fields import blind_index, new_person_id
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.assessment import active_policy, gather, history_entry, reassess
 from chalicelib.services.context import Context
+from chalicelib.services.ports import NewPerson
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def apply_for_self(
     *,
     source: str = "application",
 ) -> Person:
-    account = ctx.store.get_account(actor.account_id)
+    account = ctx.store.accounts.get(actor.account_id)
     if account is None:
         raise NotFound()
     # One ID, one code; and one code of one's own per phone account.
@@ -103,17 +104,9 @@ def create(
     if form.arrival is not None:  # the origin counts like a declared visit, from the arrival
         visits = tuple(dict.fromkeys(visits + form.arrival.origin_codes))
         until = max(until, last_day(form.arrival.arrival_date, window))
-    ctx.store.create_person(
-        person,
-        key,
-        link,
-        (f"id:{key}", *extra_markers),
-        entry,
-        due,
-        visits=visits,
-        visits_until=until,
-        dependent_limit=None if own else config.max_dependents(),
-    )
+    limit = None if own else config.max_dependents()
+    markers = (f"id:{key}", *extra_markers)
+    ctx.store.persons.create(NewPerson(person, link, markers, entry, visits, until, limit))
     # Read the records and risks again now that the person can be found: a record imported
     # (or a region changed) between the first read and the write above would otherwise be
     # missed by both sides. Nothing is written unless something did change.

@@ -103,7 +103,7 @@ def _claimed(
         yield
         return
     # Kept a day past the token's expiry: a verifier's leeway and clock skew stay covered.
-    if not store.claim_origin_token(
+    if not store.trust.claim_origin_token(
         resolved.token_key, resolved.token_expires + timedelta(days=1), now
     ):
         raise OriginCodeUsed()
@@ -111,7 +111,7 @@ def _claimed(
         yield
     except BaseException:
         if not stored():
-            store.release_origin_token(resolved.token_key)
+            store.trust.release_origin_token(resolved.token_key)
         raise
 
 
@@ -128,10 +128,10 @@ def declare_new(
     """Someone arriving who has no local code yet applies for one with their arrival."""
     resolved = _resolve(ctx.store, arrival, now)
     key = id_key(form.id_type, form.id_number)
-    taken = bool(ctx.store.persons_for_id_keys([key]))  # then it fails as already applied
+    taken = bool(ctx.store.persons.for_id_keys([key]))  # then it fails as already applied
 
     def stored() -> bool:  # the new person holds the ID now: the arrival was stored with it
-        return not taken and bool(ctx.store.persons_for_id_keys([key]))
+        return not taken and bool(ctx.store.persons.for_id_keys([key]))
 
     with _claimed(ctx.store, resolved, now, stored):
         applying = replace(form, arrival=resolved.arrival)
@@ -148,7 +148,7 @@ def declare_return(
     if until < shanghai_date(now):
         visits = ()  # an old arrival's origin no longer counts: nothing to re-evaluate, or purge
     with _claimed(ctx.store, resolved, now, lambda: False):  # one transaction: all or nothing
-        ctx.store.save_arrival(person.person_id, resolved.arrival, visits, until)
+        ctx.store.persons.save_arrival(person.person_id, resolved.arrival, visits, until)
     cause = Cause(actor_kind(link), actor.account_id, "arrival")
     outcome = reassess(ctx.store, person.person_id, cause, now)
     return code_view(ctx, outcome.person, now)

@@ -41,14 +41,14 @@ def gather(
     checkins: tuple[Checkin, ...] = ()
     if person_id is not None and today is not None:
         days = max(CHECKIN_FACT_DAYS, checkin_days(active_policy()))
-        checkins = tuple(store.checkins_of(person_id, *recent(today, days)))
+        checkins = tuple(store.checkins.between(person_id, *recent(today, days)))
     return Facts(
         declaration=declaration,
         declared_on=declared_on,
-        region_risks=store.region_risks(
+        region_risks=store.epidemic.region_risks(
             declaration.visited_regions + (arrival.origin_codes if arrival else ())
         ),
-        records=tuple(store.records_for(id_key)),
+        records=tuple(store.epidemic.records_for(id_key)),
         checkins=checkins,
         previous=previous,
         arrival=arrival,
@@ -99,7 +99,7 @@ def reassess(
     a read; when it is stale, its write fails on the version and the person is read afresh."""
     for attempt in range(ATTEMPTS):
         fresh = attempt > 0 or known is None
-        person = store.get_person(person_id, consistent=True) if fresh else known
+        person = store.persons.get(person_id, consistent=True) if fresh else known
         if person is None:
             raise NotFound()
         try:
@@ -145,5 +145,5 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         history_hash=entry.hash if entry else person.history_hash,
         due=review,
     )
-    store.save_assessment(updated, person.version, entry, review)
+    store.persons.save_assessment(updated, person.version, entry, review)
     return Outcome(updated, changed=entry is not None, stored=True)

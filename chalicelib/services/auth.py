@@ -41,10 +41,10 @@ def request_otp(ctx: Context, phone: str, now: datetime) -> OtpSent:
     """The same answer whether or not the number has an account."""
     key, at = phone_key(phone), int(now.timestamp())
     code = f"{secrets.randbelow(10**6):06d}"
-    state, version = ctx.store.get_otp(key)
+    state, version = ctx.store.logins.get(key)
     fresh = otp.issue(state, otp_hash(key, code), at, _limits())
     try:
-        ctx.store.save_otp(key, fresh, version)
+        ctx.store.logins.save(key, fresh, version)
     except Conflict as error:  # another request for this number won the race
         raise RateLimited(config.otp_cooldown_seconds()) from error
     ctx.sms.send(phone, SMS_TEXT.format(code=code))
@@ -60,7 +60,7 @@ class Login:
 
 def exchange(ctx: Context, phone: str, code: str, now: datetime) -> Login:
     key, at = phone_key(phone), int(now.timestamp())
-    state, version = ctx.store.get_otp(key)
+    state, version = ctx.store.logins.get(key)
     try:
         used = otp.check(state, otp_hash(key, code), at, _limits())
     except otp.RejectedCode as rejected:
@@ -68,7 +68,7 @@ def exchange(ctx: Context, phone: str, code: str, now: datetime) -> Login:
             _save_quietly(ctx, key, rejected.state, version)
         raise
     try:
-        ctx.store.save_otp(key, used, version)
+        ctx.store.logins.save(key, used, version)
     except Conflict as error:  # the same code used twice at once: only one wins
         raise otp.RejectedCode(None) from error
     account = account_for(ctx, phone, now)
@@ -80,7 +80,7 @@ def exchange(ctx: Context, phone: str, code: str, now: datetime) -> Login:
 
 def _save_quietly(ctx: Context, key: str, state: otp.OtpState, version: int) -> None:
     try:
-        ctx.store.save_otp(key, state, version)
+        ctx.store.logins.save(key, state, version)
     except Conflict:
         pass  # a parallel attempt counted; the code dies on the attempts it recorded
 
@@ -88,14 +88,14 @@ def _save_quietly(ctx: Context, key: str, state: otp.OtpState, version: int) -> 
 def account_for(ctx: Context, phone: str, now: datetime) -> Account:
     """The account of a phone, created on its first login."""
     key = phone_key(phone)
-    existing = ctx.store.account_for_phone(key)
+    existing = ctx.store.accounts.for_phone(key)
     if existing is not None:
         return existing
     fresh = Account(secrets.token_hex(8), phone, frozenset({Role.RESIDENT}), now)
     try:
-        ctx.store.create_account(fresh, key)
+        ctx.store.accounts.create(fresh, key)
     except Conflict:
-        existing = ctx.store.account_for_phone(key)
+        existing = ctx.store.accounts.for_phone(key)
         assert existing is not None
         return existing
     return fresh

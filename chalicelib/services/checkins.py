@@ -49,10 +49,10 @@ def check_in(
     person, link = person_for(ctx.store, actor, person_id)
     today = shanghai_date(now)
     checkin = Checkin(today, temperature, symptoms)
-    first = ctx.store.put_checkin(person.person_id, checkin, now)
+    first = ctx.store.checkins.put(person.person_id, checkin, now)
     cause = Cause(actor_kind(link), actor.account_id, f"checkin:{today.isoformat()}")
     outcome = reassess(ctx.store, person.person_id, cause, now)
-    recent_ones = ctx.store.checkins_of(person.person_id, *recent(today, CHECKIN_FACT_DAYS))
+    recent_ones = ctx.store.checkins.between(person.person_id, *recent(today, CHECKIN_FACT_DAYS))
     answer = {
         **_shown(checkin),
         "streak": streak(recent_ones, today),
@@ -65,5 +65,5 @@ def history(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) ->
     """The check-ins kept (within retention), newest first."""
     person, _ = person_for(ctx.store, actor, person_id)
     kept = recent(shanghai_date(now), config.retention_days())
-    found = ctx.store.checkins_of(person.person_id, *kept)
+    found = ctx.store.checkins.between(person.person_id, *kept)
     return {"checkins": [_shown(c) for c in reversed(found)]}

@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass, field
 
 from chalicelib import config
-from chalicelib.security.signing import KeyCache
+from chalicelib.services.keys import KeyCache
 from chalicelib.services.ports import Store
 from chalicelib.services.sms import SmsSender
 

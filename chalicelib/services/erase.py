@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def erase(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> None:
     person, link = person_for(ctx.store, actor, person_id, consistent=True)
-    links = ctx.store.links_to(person.person_id)
+    links = ctx.store.family.links_to(person.person_id)
     if link not in links:
         links.append(link)  # the index may lag behind a binding made a moment ago
     holder = person.self_held or any(held.relation == "self" for held in links)
@@ -32,6 +32,6 @@ def erase(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> N
     markers = (f"id:{person.id_key}",) + tuple(
         f"self:{held.account_id}" for held in links if held.relation == "self"
     )
-    anonymous = anonymised(ctx.store.history_of(person.person_id), "erased-" + secrets.token_hex(8))
-    gone = ctx.store.erase_person(person, links, markers, anonymous)
+    anonymous = anonymised(ctx.store.history.of(person.person_id), "erased-" + secrets.token_hex(8))
+    gone = ctx.store.erasure.erase(person, links, markers, anonymous)
     log.info("person erased: %s", ", ".join(f"{kind}={n}" for kind, n in sorted(gone.items())))

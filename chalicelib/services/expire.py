@@ -50,7 +50,7 @@ class _Run:
         if self.out_of_time():
             return None
         failed = self.counts["failed"]
-        for person in self.ctx.store.due_persons(day):
+        for person in self.ctx.store.persons.due(day):
             if self.out_of_time():
                 return None
             self.counts["due"] += 1
@@ -83,7 +83,7 @@ def expire(
     days read, whether it got through them all (`complete`) and the watermark it leaves."""
     run = _Run(ctx, now, clock() + budget_seconds, clock)
     today = shanghai_date(now)
-    done = ctx.store.get_watermark(watermark)
+    done = ctx.store.jobs.get_watermark(watermark)
     reviewed = days_to_review(
         date.fromisoformat(done) if done else None, today, FIRST_RUN_LOOKBACK_DAYS
     )
@@ -98,7 +98,7 @@ def expire(
             clean.add(day)
     mark = finished_through(read, clean, today)
     if mark is not None:
-        ctx.store.set_watermark(watermark, mark.isoformat())
+        ctx.store.jobs.set_watermark(watermark, mark.isoformat())
     return {
         **run.counts,
         "days_read": len(read),

@@ -52,7 +52,7 @@ def apply_for_dependent(
     share_code: str | None,
     now: datetime,
 ) -> Person:
-    account = ctx.store.get_account(actor.account_id)
+    account = ctx.store.accounts.get(actor.account_id)
     if account is None:
         raise NotFound()
     cause = Cause(ActorKind.GUARDIAN, account.account_id, "family")
@@ -70,12 +70,12 @@ def _bind_existing(
     """Binds the person holding the form's ID, if the share code is theirs and the name agrees
     (the form's declaration is not applied: the person's code stays as it is)."""
     per_hour(ctx.store, "share", account_id, SHARE_TRIES_PER_HOUR, now)
-    holder = ctx.store.persons_for_id_keys([id_key(form.id_type, form.id_number)])
+    holder = ctx.store.persons.for_id_keys([id_key(form.id_type, form.id_number)])
     person_id = next(iter(holder.values()), None)
-    person = ctx.store.get_person(person_id, consistent=True) if person_id else None
+    person = ctx.store.persons.get(person_id, consistent=True) if person_id else None
     if person is None or person.name != form.name:
         raise InvalidShareCode()
-    ctx.store.bind(
+    ctx.store.family.bind(
         Link(account_id, person.person_id, relation, now),
         share_key=_share_key(code),
         now=now,
@@ -91,7 +91,7 @@ def issue_share_code(
     person, _ = person_for(ctx.store, actor, person_id)
     code = "".join(secrets.choice(_SHARE_ALPHABET) for _ in range(SHARE_CODE_LENGTH))
     expires = now + timedelta(seconds=config.share_code_seconds())
-    ctx.store.put_share(_share_key(code), person.person_id, actor.account_id, expires)
+    ctx.store.family.put_share(_share_key(code), person.person_id, actor.account_id, expires)
     return {
         "share_code": f"{code[:4]}-{code[4:]}",
         "expires_at": expires.isoformat(timespec="seconds"),
@@ -99,7 +99,9 @@ def issue_share_code(
 
 
 def family(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
-    links = [link for link in ctx.store.links_of(actor.account_id) if link.relation != "self"]
+    links = [
+        link for link in ctx.store.family.links_of(actor.account_id) if link.relation != "self"
+    ]
     return {"family": summaries(ctx.store, links)}
 
 
@@ -107,4 +109,4 @@ def unbind(ctx: Context, actor: AccessClaims, person_id: str) -> None:
     _, link = person_for(ctx.store, actor, person_id)
     if link.relation == "self":
         raise NotFound()  # one's own code is not a family binding: DELETE /v1/persons/{id}
-    ctx.store.unbind(actor.account_id, person_id)
+    ctx.store.family.unbind(actor.account_id, person_id)

@@ -27,13 +27,13 @@ def _change(entry: HistoryEntry) -> dict[str, Any]:
 
 def for_holder(ctx: Context, actor: AccessClaims, person_id: str) -> dict[str, Any]:
     person, _ = person_for(ctx.store, actor, person_id)
-    return {"changes": [_change(e) for e in ctx.store.history_of(person.person_id)]}
+    return {"changes": [_change(e) for e in ctx.store.history.of(person.person_id)]}
 
 
 def for_authority(ctx: Context, person_id: str) -> dict[str, Any]:
     if not PERSON_ID.match(person_id):
         raise NotFound()
-    entries = ctx.store.history_of(person_id)
+    entries = ctx.store.history.of(person_id)
     if not entries:
         raise NotFound()
     changes = [
@@ -50,9 +50,9 @@ def verify_chains(store: Store, segments: int = 4, page: int = 200) -> dict[str,
     for segment in range(segments):
         start: str | None = None
         while True:
-            ids, start = store.person_ids(segment, segments, start, page)
+            ids, start = store.persons.ids(segment, segments, start, page)
             for person_id in ids:
-                chain = store.history_of(person_id)
+                chain = store.history.of(person_id)
                 persons, entries = persons + 1, entries + len(chain)
                 if bad := broken_links(chain):
                     broken[person_id] = bad

@@ -1,21 +1,26 @@
 """Scheduled work, run the same way by the Chalice schedules, POST /v1/admin/jobs/{name} and
-`python -m chalicelib.manage run-job NAME`."""
+`python -m chalicelib.manage run-job NAME`.
+
+`JOBS` is the one list of jobs: the Chalice schedules (chalicelib/api/jobs.py) and `make run`'s
+local scheduler (tools/devserver.py) are made from it, so a new job is one line here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.context import Context
+
+if TYPE_CHECKING:  # the app imports this table at cold start; the context loads on a run
+    from chalicelib.services.context import Context
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    every_seconds: int
+    every_seconds: int  # whole minutes: a Chalice rate expression (and the local scheduler)
     run: Callable[[Context, datetime], dict[str, Any]]
 
 
@@ -46,7 +51,7 @@ JOBS: dict[str, Job] = {
     )
 }
 
-# How often each job runs; make run's local scheduler and the Chalice schedules read this.
+# How often each job runs, for make run's local scheduler.
 SCHEDULES = {name: job.every_seconds for name, job in JOBS.items()}
 
 

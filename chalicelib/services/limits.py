@@ -13,5 +13,5 @@ def per_hour(store: Store, what: str, account_id: str, limit: int, now: datetime
     """Counts one use of `what` by the account this hour; RateLimited (429, with the seconds to
     the next hour) when `limit` uses were counted already."""
     hour = int(now.timestamp()) // 3600
-    if not store.count_hit(f"rate:{what}:{account_id}:{hour}", limit, now + timedelta(hours=1)):
+    if not store.counters.hit(f"rate:{what}:{account_id}:{hour}", limit, now + timedelta(hours=1)):
         raise RateLimited(3600 - int(now.timestamp()) % 3600)

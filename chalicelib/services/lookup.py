@@ -21,11 +21,11 @@ def by_phone(
     ctx: Context, actor: AccessClaims, phone: str, place_id: str | None, now: datetime
 ) -> dict[str, Any]:
     per_hour(ctx.store, "by-phone", actor.account_id, config.by_phone_hourly_cap(), now)
-    guardian = ctx.store.account_for_phone(phone_key(phone))
-    links = ctx.store.links_of(guardian.account_id) if guardian else []
+    guardian = ctx.store.accounts.for_phone(phone_key(phone))
+    links = ctx.store.family.links_of(guardian.account_id) if guardian else []
     people = []
     for link in links:
-        status = ctx.store.get_status(link.person_id) if link.relation != "self" else None
+        status = ctx.store.persons.status(link.person_id) if link.relation != "self" else None
         if status is None:
             continue
         scan = record_scan(

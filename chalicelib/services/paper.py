@@ -42,5 +42,5 @@ def revoke(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> 
     person, _ = person_for(ctx.store, actor, person_id)
     # Tokens carry whole seconds: everything printed up to this second is revoked.
     before = now.replace(microsecond=0) + timedelta(seconds=1)
-    ctx.store.revoke_paper_codes(person.person_id, before)
+    ctx.store.persons.revoke_paper_codes(person.person_id, before)
     return {"revoked_before": before.isoformat(timespec="seconds")}

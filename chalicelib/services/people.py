@@ -16,10 +16,12 @@ from chalicelib.services.ports import Store
 
 
 def me(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
-    account = ctx.store.get_account(actor.account_id)
+    account = ctx.store.accounts.get(actor.account_id)
     if account is None:
         raise Unauthenticated()
-    links = sorted(ctx.store.links_of(account.account_id), key=lambda link: link.relation != "self")
+    links = sorted(
+        ctx.store.family.links_of(account.account_id), key=lambda link: link.relation != "self"
+    )
     persons = summaries(ctx.store, links)
     return {
         "phone": account.phone,  # the caller's own number
@@ -33,7 +35,7 @@ def summaries(store: Store, links: list[Link]) -> list[dict[str, Any]]:
     a link whose person is gone is skipped."""
     found = []
     for link in links:
-        person = store.get_person(link.person_id)
+        person = store.persons.get(link.person_id)
         if person is not None:
             found.append(
                 {
@@ -50,7 +52,9 @@ def enrol_checker(
     ctx: Context, actor: AccessClaims, phone: str, name: str, place_id: str, now: datetime
 ) -> dict[str, Any]:
     account = account_for(ctx, phone, now)
-    updated = ctx.store.grant_role(account.account_id, Role.CHECKER, name=name, place_id=place_id)
+    updated = ctx.store.accounts.grant_role(
+        account.account_id, Role.CHECKER, name=name, place_id=place_id
+    )
     return {
         "account_id": updated.account_id,
         "masked_name": mask_name(name),
@@ -61,8 +65,8 @@ def enrol_checker(
 
 def create_admin(ctx: Context, phone: str, now: datetime) -> Account:
     account = account_for(ctx, phone, now)
-    return ctx.store.grant_role(account.account_id, Role.ADMIN, name=None, place_id=None)
+    return ctx.store.accounts.grant_role(account.account_id, Role.ADMIN, name=None, place_id=None)
 
 
 def admins(store: Store) -> list[Account]:
-    return store.accounts_with_role(Role.ADMIN, limit=10)
+    return store.accounts.with_role(Role.ADMIN, limit=10)

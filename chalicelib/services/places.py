@@ -22,11 +22,11 @@ from chalicelib.domain.places import (
     PlaceVisit,
 )
 from chalicelib.security.place_tokens import issue_place, verify_place
-from chalicelib.security.signing import retire_idle_place_keys
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services import reports
 from chalicelib.services.access import person_for
 from chalicelib.services.context import Context
+from chalicelib.services.keys import retire_idle_place_keys
 
 PLACE_ID = re.compile(r"^[0-9a-f]{16}$")
 
@@ -60,7 +60,7 @@ def register(
             jti=claims.jti,
         )
         try:
-            ctx.store.add_place(place)
+            ctx.store.places.add(place)
             return place
         except Conflict:
             if attempt:
@@ -70,7 +70,7 @@ def register(
 
 
 def _place(ctx: Context, place_id: str) -> Place:
-    place = ctx.store.get_place(place_id) if PLACE_ID.match(place_id) else None
+    place = ctx.store.places.get(place_id) if PLACE_ID.match(place_id) else None
     if place is None:
         raise NotFound()
     return place
@@ -86,7 +86,7 @@ def qr_image(ctx: Context, place_id: str, fmt: str) -> bytes | str:
 
 
 def close(ctx: Context, place_id: str, now: datetime) -> None:
-    if not PLACE_ID.match(place_id) or ctx.store.close_place(place_id, now) is None:
+    if not PLACE_ID.match(place_id) or ctx.store.places.close(place_id, now) is None:
         raise NotFound()
     retire_idle_place_keys(ctx.store, now)
 
@@ -96,7 +96,7 @@ def visit(
 ) -> dict[str, Any]:
     person, _ = person_for(ctx.store, actor, person_id, consistent=True)
     claims = verify_place(ctx.place_keys, place_token, now)
-    place = ctx.store.get_place(claims.place_id) if PLACE_ID.match(claims.place_id) else None
+    place = ctx.store.places.get(claims.place_id) if PLACE_ID.match(claims.place_id) else None
     if place is None or (place.jti, place.kid) != (claims.jti, claims.kid):
         raise InvalidPlaceCode()  # not a token this place holds
     if not place.is_open:
@@ -110,7 +110,7 @@ def visit(
         place_type=place.type,
         color=person.color,
     )
-    ctx.store.add_place_visit(recorded, reports.for_visit(recorded, place))
+    ctx.store.places.add_visit(recorded, reports.for_visit(recorded, place))
     return {
         "place": {"name": place.name, "type": place.type.value},
         "at": _iso(now),
@@ -130,6 +130,6 @@ def visits(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> 
                 "at": _iso(v.at),
                 "color": v.color.value,
             }
-            for v in ctx.store.place_visits_of(person.person_id, since)
+            for v in ctx.store.places.visits_of(person.person_id, since)
         ]
     }

@@ -1,9 +1,11 @@
-"""The store the services talk to. Two implementations keep the same contract:
-`storage.dynamo.DynamoStore` (DynamoDB) and `storage.memory.MemoryStore` (tests, no I/O)."""
+"""What the services need from storage: one small port per aggregate, composed in `Store`.
+DynamoDB implements each in `chalicelib.storage.dynamo` (a module per port, its item mapping
+beside it); docs/decisions/0012-ports-per-aggregate.md says why there is no second backend."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -23,80 +25,67 @@ from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceVisit, Report
 
 
-class Store(Protocol):
-    # Login
-    def get_otp(self, phone_key: str) -> tuple[OtpState | None, int]:
+class Logins(Protocol):
+    """Login codes per phone (by the phone's blind index)."""
+
+    def get(self, phone_key: str) -> tuple[OtpState | None, int]:
         """The state and its version (0 when there is none)."""
 
-    def save_otp(self, phone_key: str, state: OtpState, expected_version: int) -> None:
+    def save(self, phone_key: str, state: OtpState, expected_version: int) -> None:
         """Raises Conflict when the version moved on meanwhile."""
 
-    def account_for_phone(self, phone_key: str) -> Account | None: ...
+    def delete_of_day(self, day: date) -> int:
+        """Deletes the login states whose last activity (a send, or a code's expiry) fell on
+        that Asia/Shanghai day and that nothing touched since; returns how many."""
 
-    def create_account(self, account: Account, phone_key: str) -> None:
+
+class Accounts(Protocol):
+    def for_phone(self, phone_key: str) -> Account | None: ...
+
+    def create(self, account: Account, phone_key: str) -> None:
         """Atomically with its phone marker. Raises Conflict when the phone already has one."""
 
-    def get_account(self, account_id: str) -> Account | None: ...
+    def get(self, account_id: str) -> Account | None: ...
 
     def grant_role(
         self, account_id: str, role: Role, *, name: str | None, place_id: str | None
     ) -> Account: ...
 
-    def accounts_with_role(self, role: Role, limit: int) -> list[Account]: ...
+    def with_role(self, role: Role, limit: int) -> list[Account]:
+        """Management use only (create-admin --if-none): a scan, never on a request path."""
 
-    # Persons
-    def create_person(
-        self,
-        person: Person,
-        id_key: str,
-        link: Link,
-        markers: tuple[str, ...],
-        entry: HistoryEntry,
-        due: date | None,
-        visits: tuple[str, ...] = (),
-        visits_until: date | None = None,
-        dependent_limit: int | None = None,
-    ) -> None:
-        """Person, link, uniqueness markers (e.g. `id:<blind index>`), the first history entry and
-        the declared visits (region -> person, counting until `visits_until`) in one transaction.
-        Raises AlreadyApplied when a marker is already taken. A guardian's link (relation other
-        than `self`) also counts against the account's `dependent_limit` (TooManyDependents)."""
 
-    def persons_for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
+Markers = tuple[str, ...]  # uniqueness markers, e.g. `id:<blind index>`, `self:<account>`
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """Everything one application stores at once: the person (with its id key, review day and
+    history head), the link of whoever applied, the uniqueness markers, the first history entry
+    and the declared visits (region -> person, counting until `visits_until`). A guardian's link
+    (relation other than `self`) also counts against the account's `dependent_limit`."""
+
+    person: Person
+    link: Link
+    markers: Markers
+    entry: HistoryEntry
+    visits: tuple[str, ...] = ()
+    visits_until: date | None = None
+    dependent_limit: int | None = None
+
+
+class Persons(Protocol):
+    def create(self, new: NewPerson) -> None:
+        """All of it in one transaction. Raises AlreadyApplied when a marker is already taken,
+        TooManyDependents when a guardian is at the limit."""
+
+    def get(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
+
+    def status(self, person_id: str) -> Status | None:
+        """The current colour and name only, read consistently (the verify path)."""
+
+    def for_id_keys(self, id_keys: Iterable[str]) -> dict[str, str]:
         """The person holding each ID (by its blind index), for those that have one."""
-
-    def persons_visiting(self, region_code: str, today: date) -> list[str]:
-        """Persons whose declared visit to the region still counts today."""
-
-    def count_persons(self) -> int:
-        """All persons (may be a few hours stale on AWS: fine for proportions)."""
-
-    def person_ids(
-        self, segment: int, segments: int, start: str | None, limit: int
-    ) -> tuple[list[str], str | None]:
-        """One page of one segment of all person ids, and where the next page starts."""
-
-    # Small named states (job cursors, guard reports)
-    def get_state(self, name: str) -> str | None: ...
-
-    def put_state(self, name: str, value: str) -> None: ...
-
-    def take_state(self, name: str) -> str | None:
-        """Reads and deletes a state at once: only one caller gets it."""
-
-    # Appeals
-    def add_appeal(self, appeal: Appeal) -> None: ...
-
-    def get_appeal(self, appeal_id: str) -> Appeal | None: ...
-
-    def appeals(self, status: str, limit: int) -> list[Appeal]:
-        """Oldest first."""
-
-    def resolve_appeal(
-        self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
-    ) -> None:
-        """Stores the decision and, for a correction, its `cleared` record (id key, record) in
-        one transaction; Conflict when it was resolved meanwhile."""
 
     def save_assessment(
         self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
@@ -105,25 +94,79 @@ class Store(Protocol):
         day) and, when the colour changed, its history entry, in one transaction; only over the
         version it was read at (Conflict otherwise)."""
 
-    def history_of(self, person_id: str) -> list[HistoryEntry]: ...
+    def save_arrival(
+        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+    ) -> None:
+        """Stores the person's latest arrival (moving their version on, so a re-evaluation in
+        flight re-reads) and the origin regions as declared visits, in one transaction."""
 
-    def persons_due(self, day: date) -> list[str]:
-        """Persons whose review day is `day` (read from an index: may lag a moment)."""
+    def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
+        """Paper codes issued before `before` verify as revoked from now on."""
 
-    def due_persons(self, day: date) -> Iterator[Person]:
+    def due(self, day: date) -> Iterator[Person]:
         """The persons whose review day is `day`, as the index has them: each read once, but a
         copy may lag behind the person (reassess writes over its version only)."""
 
-    def get_person(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
+    def count(self) -> int:
+        """All persons (may be a few hours stale on AWS: fine for proportions)."""
 
-    def get_status(self, person_id: str) -> Status | None:
-        """The current colour and name only, read consistently (the verify path)."""
+    def ids(
+        self, segment: int, segments: int, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """One page of one segment of all person ids, and where the next page starts."""
 
-    def get_link(self, account_id: str, person_id: str) -> Link | None: ...
+
+class History(Protocol):
+    """Colour changes are written with the person (Persons.create, Persons.save_assessment)."""
+
+    def of(self, person_id: str) -> list[HistoryEntry]: ...
+
+
+class Appeals(Protocol):
+    def add(self, appeal: Appeal) -> None: ...
+
+    def get(self, appeal_id: str) -> Appeal | None: ...
+
+    def with_status(self, status: str, limit: int) -> list[Appeal]:
+        """Oldest first."""
+
+    def resolve(
+        self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
+    ) -> None:
+        """Stores the decision and, for a correction, its `cleared` record (id key, record) in
+        one transaction; Conflict when it was resolved meanwhile."""
+
+
+class Family(Protocol):
+    """Who may act for whom (为家人代办): links, consent by share code, binding and unbinding."""
+
+    def link(self, account_id: str, person_id: str) -> Link | None: ...
 
     def links_of(self, account_id: str) -> list[Link]: ...
 
-    # Epidemic database
+    def links_to(self, person_id: str) -> list[Link]:
+        """Everyone who may act for the person (the holder and the guardians)."""
+
+    def put_share(
+        self, share_key: str, person_id: str, issued_by: str, expires_at: datetime
+    ) -> None: ...
+
+    def bind(
+        self, link: Link, *, share_key: str, now: datetime, max_dependents: int, max_guardians: int
+    ) -> None:
+        """Binds a guardian to a person who holds a code, consuming the one-time share code
+        `share_key` (a marker for that person, not expired, whose issuer still acts for the
+        person), in one transaction. Raises InvalidShareCode, AlreadyBound, TooManyDependents
+        or TooManyGuardians."""
+
+    def unbind(self, account_id: str, person_id: str) -> None:
+        """Removes a guardian's link at once. Raises NotFound when there is none (or it is the
+        person's own) and LastGuardian when nobody else could act for the person."""
+
+
+class Epidemic(Protocol):
+    """The authority's database: region risks, records per ID, and who declared which region."""
+
     def region_risks(self, codes: Iterable[str]) -> dict[str, Risk]: ...
 
     def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None: ...
@@ -133,137 +176,97 @@ class Store(Protocol):
     def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
         """False when a record with that id is already kept (idempotent)."""
 
-    # Keys and scans
-    def signing_keys(self, purpose: str) -> list[SigningKey]: ...
-
-    def add_signing_key(self, key: SigningKey) -> None: ...
-
-    def retire_signing_key(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
-
-    def add_scan(self, scan: Scan) -> None: ...
-
-    def delete_scans_of_day(self, day: date) -> int:
-        """Deletes every scan of that Asia/Shanghai day; returns how many."""
-
-    def delete_otps_of_day(self, day: date) -> int:
-        """Deletes the login states whose last activity (a send, or a code's expiry) fell on
-        that Asia/Shanghai day and that nothing touched since; returns how many."""
-
-    # Check-ins
-    def put_checkin(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
-        """Stores the day's check-in, replacing an earlier one of the same day; True when it is
-        the day's first."""
-
-    def checkins_of(self, person_id: str, first: date, last: date) -> list[Checkin]:
-        """The check-ins from `first` to `last` (inclusive), oldest first, read consistently."""
-
-    def delete_checkins_of_day(self, day: date) -> int:
-        """Deletes every check-in of that day; returns how many."""
+    def persons_visiting(self, region_code: str, today: date) -> list[str]:
+        """Persons whose declared visit to the region still counts today."""
 
     def delete_visits_until_day(self, day: date) -> int:
         """Deletes the declared region visits that stopped counting on that day (and were not
         moved on by a later declaration); returns how many."""
 
-    # Scheduled jobs
-    def get_watermark(self, name: str) -> str | None: ...
 
-    def set_watermark(self, name: str, value: str) -> None: ...
+class Checkins(Protocol):
+    def put(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
+        """Stores the day's check-in, replacing an earlier one of the same day; True when it is
+        the day's first."""
 
-    # Family (为家人代办), paper codes, lookups, deletion (注销)
-    def bind(
-        self,
-        link: Link,
-        *,
-        share_key: str,
-        now: datetime,
-        max_dependents: int,
-        max_guardians: int,
-    ) -> None:
-        """Binds a guardian to a person who holds a code, consuming the one-time share code
-        `share_key` (a marker for that person, not expired, whose issuer still acts for the
-        person), in one transaction. Raises InvalidShareCode, AlreadyBound, TooManyDependents
-        or TooManyGuardians."""
+    def between(self, person_id: str, first: date, last: date) -> list[Checkin]:
+        """The check-ins from `first` to `last` (inclusive), oldest first, read consistently."""
 
-    def put_share(
-        self, share_key: str, person_id: str, issued_by: str, expires_at: datetime
-    ) -> None: ...
+    def delete_of_day(self, day: date) -> int:
+        """Deletes every check-in of that day; returns how many."""
 
-    def unbind(self, account_id: str, person_id: str) -> None:
-        """Removes a guardian's link at once. Raises NotFound when there is none (or it is the
-        person's own) and LastGuardian when nobody else could act for the person."""
 
-    def links_to(self, person_id: str) -> list[Link]:
-        """Everyone who may act for the person (the holder and the guardians)."""
+class Keys(Protocol):
+    def of_purpose(self, purpose: str) -> list[SigningKey]:
+        """Oldest first."""
 
-    def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
-        """Paper codes issued before `before` verify as revoked from now on."""
+    def add(self, key: SigningKey) -> None:
+        """Raises Conflict when the kid is taken."""
 
-    def count_hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
-        """Adds `amount` uses of a limited thing (e.g. lookups per checker and hour) at once;
-        False, and nothing counted, when that would pass `limit` (None: no limit; a negative
-        amount corrects an earlier reservation)."""
+    def retire(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
 
-    def count_of(self, key: str) -> int:
-        """A counter's value (0 when there is none)."""
 
-    def erase_person(
-        self,
-        person: Person,
-        links: list[Link],
-        markers: tuple[str, ...],
-        anonymous: list[HistoryEntry],
-    ) -> dict[str, int]:
-        """Deletes a person's check-ins, scans, place visits, appeals and declared visits,
-        replaces their history by `anonymous` (entries under a new, unrelated id), then deletes
-        the person, the `markers` and the `links` in one transaction (the ID may apply again at
-        once), each guardian's count of dependents going down by one. Safe to repeat after an
-        interruption. Returns how many items of each kind went."""
+class Scans(Protocol):
+    def add(self, scan: Scan) -> None: ...
 
-    # Places, visits, reports (docs/decisions/0009) -------------------------------------------
-    def add_place(self, place: Place) -> None:
+    def delete_of_day(self, day: date) -> int:
+        """Deletes every scan of that Asia/Shanghai day; returns how many."""
+
+
+class Reports(Protocol):
+    """Yellow and red scans and place visits, by region, for the authority."""
+
+    def add(self, report: Report) -> None: ...
+
+    def of_region(self, region_code: str, since: datetime, limit: int) -> list[Report]:
+        """The region's reports at or after `since`, newest first, at most `limit`."""
+
+    def delete_of_day(self, day: date) -> int:
+        """Deletes every report of that Asia/Shanghai day; returns how many."""
+
+
+class Places(Protocol):
+    """Registered places (场所码) and the place codes people scanned (docs/decisions/0009)."""
+
+    def add(self, place: Place) -> None:
         """Stores a new place, only while the key that signed its token is not retired:
         Conflict otherwise (the caller re-reads the keys and signs again)."""
 
-    def get_place(self, place_id: str) -> Place | None:
+    def get(self, place_id: str) -> Place | None:
         """Read consistently: a closed place's code stops working at once."""
 
-    def close_place(self, place_id: str, at: datetime) -> Place | None:
+    def close(self, place_id: str, at: datetime) -> Place | None:
         """Closes the place (a second close keeps the first time); None when there is none."""
 
-    def place_key_in_use(self, kid: str) -> bool:
+    def key_in_use(self, kid: str) -> bool:
         """Whether an open place holds a token signed by that place key."""
 
-    def add_place_visit(self, visit: PlaceVisit, report: Report | None) -> None:
+    def add_visit(self, visit: PlaceVisit, report: Report | None) -> None:
         """The visit and, for a yellow or red one, its report: both or neither."""
 
-    def place_visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
+    def visits_of(self, person_id: str, since: datetime) -> list[PlaceVisit]:
         """The person's place visits at or after `since`, newest first, read consistently."""
 
-    def delete_place_visits_of(self, person_id: str) -> int:
+    def delete_visits_of(self, person_id: str) -> int:
         """Deletes every place visit of one person (注销); returns how many."""
 
-    def delete_place_visits_of_day(self, day: date) -> int:
+    def delete_visits_of_day(self, day: date) -> int:
         """Deletes every place visit of that Asia/Shanghai day; returns how many."""
 
-    def add_report(self, report: Report) -> None: ...
 
-    def reports_for(self, region_code: str, since: datetime, limit: int) -> list[Report]:
-        """The region's reports at or after `since`, newest first, at most `limit`."""
+class Trust(Protocol):
+    """Partner provinces' issuers (省际互认) and the partner tokens already used for arrivals."""
 
-    def delete_reports_of_day(self, day: date) -> int:
-        """Deletes every report of that Asia/Shanghai day; returns how many."""
-
-    # Trust list and arrivals
-    def put_issuer(self, issuer: Issuer) -> bool:
+    def put(self, issuer: Issuer) -> bool:
         """Trusts the issuer, replacing what was kept under its id; True when it is new."""
 
-    def get_issuer(self, issuer: str) -> Issuer | None:
+    def get(self, issuer: str) -> Issuer | None:
         """Read consistently: a removed issuer is untrusted at once."""
 
-    def issuers(self) -> list[Issuer]:
+    def all(self) -> list[Issuer]:
         """Every trusted issuer (including those past not_after), by id, read consistently."""
 
-    def delete_issuer(self, issuer: str) -> bool:
+    def delete(self, issuer: str) -> bool:
         """False when there was none."""
 
     def claim_origin_token(self, key: str, until: datetime, at: datetime) -> bool:
@@ -273,8 +276,61 @@ class Store(Protocol):
     def release_origin_token(self, key: str) -> None:
         """Undoes a claim whose arrival could not be stored."""
 
-    def save_arrival(
-        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
-    ) -> None:
-        """Stores the person's latest arrival (moving their version on, so a re-evaluation in
-        flight re-reads) and the origin regions as declared visits, in one transaction."""
+
+class Jobs(Protocol):
+    """Small named states of the scheduled jobs (cursors, guard reports) and their watermarks."""
+
+    def get_state(self, name: str) -> str | None: ...
+
+    def put_state(self, name: str, value: str) -> None: ...
+
+    def take_state(self, name: str) -> str | None:
+        """Reads and deletes a state at once: only one caller gets it."""
+
+    def get_watermark(self, name: str) -> str | None: ...
+
+    def set_watermark(self, name: str, value: str) -> None:
+        """Only forwards: a slower run finishing late never moves the mark back."""
+
+
+class Counters(Protocol):
+    def hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
+        """Adds `amount` uses of a limited thing (e.g. lookups per checker and hour) at once;
+        False, and nothing counted, when that would pass `limit` (None: no limit; a negative
+        amount corrects an earlier reservation)."""
+
+    def value(self, key: str) -> int:
+        """A counter's value (0 when there is none)."""
+
+
+class Erasure(Protocol):
+    def erase(
+        self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
+    ) -> dict[str, int]:
+        """Deletes a person's check-ins, scans, place visits, appeals and declared visits,
+        replaces their history by `anonymous` (entries under a new, unrelated id), then deletes
+        the person, the `markers` and the `links` in one transaction (the ID may apply again at
+        once), each guardian's count of dependents going down by one. Safe to repeat after an
+        interruption. Returns how many items of each kind went."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """Every port, as the services reach them (`ctx.store.persons.get(...)`)."""
+
+    logins: Logins
+    accounts: Accounts
+    persons: Persons
+    history: History
+    appeals: Appeals
+    family: Family
+    epidemic: Epidemic
+    checkins: Checkins
+    keys: Keys
+    scans: Scans
+    reports: Reports
+    places: Places
+    trust: Trust
+    jobs: Jobs
+    counters: Counters
+    erasure: Erasure

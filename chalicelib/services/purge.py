@@ -26,14 +26,14 @@ FIRST_RUN_LOOKBACK_DAYS = 60
 
 # Kind -> how to delete one day of it. Each kind keeps its watermark `purge:<kind>`.
 KINDS: dict[str, Callable[[Store, date], int]] = {
-    "scans": lambda store, day: store.delete_scans_of_day(day),
-    "checkins": lambda store, day: store.delete_checkins_of_day(day),
-    "otps": lambda store, day: store.delete_otps_of_day(day),
+    "scans": lambda store, day: store.scans.delete_of_day(day),
+    "checkins": lambda store, day: store.checkins.delete_of_day(day),
+    "otps": lambda store, day: store.logins.delete_of_day(day),
     # Declared region visits, by the last day they counted (not personal, but they pile up).
-    "declared_visits": lambda store, day: store.delete_visits_until_day(day),
+    "declared_visits": lambda store, day: store.epidemic.delete_visits_until_day(day),
     # Places, visits, reports (docs/decisions/0009)
-    "place_visits": lambda store, day: store.delete_place_visits_of_day(day),
-    "reports": lambda store, day: store.delete_reports_of_day(day),
+    "place_visits": lambda store, day: store.places.delete_visits_of_day(day),
+    "reports": lambda store, day: store.reports.delete_of_day(day),
 }
 
 
@@ -42,7 +42,7 @@ def watermark(kind: str) -> str:
 
 
 def _first_day(ctx: Context, kind: str, cutoff: date) -> date:
-    done = ctx.store.get_watermark(watermark(kind))
+    done = ctx.store.jobs.get_watermark(watermark(kind))
     if done:
         return date.fromisoformat(done) + timedelta(days=1)
     return cutoff - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
@@ -60,7 +60,7 @@ def purge(ctx: Context, now: datetime, *, budget_seconds: float = 20.0) -> dict[
             if due[kind] != day or time.monotonic() - started >= budget_seconds:
                 continue
             removed[kind] += KINDS[kind](ctx.store, day)
-            ctx.store.set_watermark(watermark(kind), day.isoformat())
+            ctx.store.jobs.set_watermark(watermark(kind), day.isoformat())
             due[kind] = day + timedelta(days=1)
             purged.add(day)
         if any(due[kind] == day for kind in KINDS):

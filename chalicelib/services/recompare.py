@@ -31,12 +31,12 @@ def _segment(
     ctx: Context, segment: int, pass_id: str, now: datetime, deadline: float
 ) -> dict[str, int]:
     name = f"recompare:{segment}"
-    state = json.loads(ctx.store.get_state(name) or "null")
+    state = json.loads(ctx.store.jobs.get_state(name) or "null")
     if state is None or state["pass"] != pass_id:
         state = {"pass": pass_id, "start": None, "done": False}
     counts = {"persons": 0, "changed": 0, "unchanged": 0, "failed": 0}
     while not state["done"] and time.monotonic() < deadline:
-        ids, state["start"] = ctx.store.person_ids(segment, SEGMENTS, state["start"], PAGE)
+        ids, state["start"] = ctx.store.persons.ids(segment, SEGMENTS, state["start"], PAGE)
         for person_id in ids:
             counts["persons"] += 1
             try:
@@ -47,27 +47,27 @@ def _segment(
                 continue
             counts["changed" if changed else "unchanged"] += 1
         state["done"] = state["start"] is None
-        ctx.store.put_state(name, json.dumps(state))
+        ctx.store.jobs.put_state(name, json.dumps(state))
     return counts
 
 
 def recompare(ctx: Context, now: datetime, *, budget_seconds: float = 20.0) -> dict[str, Any]:
     deadline = time.monotonic() + budget_seconds
-    current = json.loads(ctx.store.get_state("recompare:pass") or "null")
+    current = json.loads(ctx.store.jobs.get_state("recompare:pass") or "null")
     if current is None or current["done"]:
         current = {"pass": secrets.token_hex(6), "started_at": now.isoformat(), "done": False}
-        ctx.store.put_state("recompare:pass", json.dumps(current))
+        ctx.store.jobs.put_state("recompare:pass", json.dumps(current))
     with ThreadPoolExecutor(max_workers=SEGMENTS) as pool:
         parts = list(
             pool.map(lambda s: _segment(ctx, s, current["pass"], now, deadline), range(SEGMENTS))
         )
     segments_done = [
-        json.loads(ctx.store.get_state(f"recompare:{s}") or "null") for s in range(SEGMENTS)
+        json.loads(ctx.store.jobs.get_state(f"recompare:{s}") or "null") for s in range(SEGMENTS)
     ]
     complete = all(
         s is not None and s["pass"] == current["pass"] and s["done"] for s in segments_done
     )
     if complete:
-        ctx.store.put_state("recompare:pass", json.dumps({**current, "done": True}))
+        ctx.store.jobs.put_state("recompare:pass", json.dumps({**current, "done": True}))
     totals = {key: sum(part[key] for part in parts) for key in parts[0]}
     return {**totals, "pass": current["pass"], "complete": complete}

@@ -75,7 +75,7 @@ def _would_recolour(
     policy = active_policy()
 
     def transition(key: str, person_id: str) -> str | None:
-        person = store.get_person(person_id, consistent=True)
+        person = store.persons.get(person_id, consistent=True)
         if person is None:
             return None
         facts = gather(
@@ -117,25 +117,25 @@ def _guard(
     the import did recolour."""
     minimum = config.guard_minimum()
     day, expires = _day_count(actor, now), now + timedelta(days=2)
-    if confirm is None and ctx.store.count_hit(day, minimum, expires, amount=len(persons)):
+    if confirm is None and ctx.store.counters.hit(day, minimum, expires, amount=len(persons)):
         return len(persons)  # it cannot recolour more persons than it names
     digest = _digest(rows)
     if confirm is not None:
-        pending = ctx.store.get_state(f"guard:{confirm}")
+        pending = ctx.store.jobs.get_state(f"guard:{confirm}")
         report = json.loads(pending) if pending else None
         if report is None or report["batch"] != digest:
             raise ReportMismatch()
         if report["admin"] == actor.account_id:
             raise SecondAdminRequired()
-        if ctx.store.take_state(f"guard:{confirm}") is None:
+        if ctx.store.jobs.take_state(f"guard:{confirm}") is None:
             raise ReportMismatch()  # another confirmation used it first
         return None
     transitions = _would_recolour(ctx.store, persons, rows, now)
-    would, total = sum(transitions.values()), ctx.store.count_persons()
+    would, total = sum(transitions.values()), ctx.store.persons.count()
     limit = max(minimum, int(total * config.guard_fraction()))
-    if ctx.store.count_hit(day, limit, expires, amount=would):
+    if ctx.store.counters.hit(day, limit, expires, amount=would):
         return would
-    earlier = ctx.store.count_of(day)
+    earlier = ctx.store.counters.value(day)
     report_id = secrets.token_hex(8)
     report = {
         "report_id": report_id,
@@ -147,7 +147,7 @@ def _guard(
         "recoloured_earlier_today": earlier,
         "created_at": now.isoformat(timespec="seconds"),
     }
-    ctx.store.put_state(
+    ctx.store.jobs.put_state(
         f"guard:{report_id}", json.dumps({**report, "batch": digest, "admin": actor.account_id})
     )
     raise MassRecolouring(report)
@@ -160,7 +160,7 @@ def _day_count(actor: AccessClaims, now: datetime) -> str:
 def _count_day(ctx: Context, actor: AccessClaims, now: datetime, correction: int) -> None:
     if correction:
         day, expires = _day_count(actor, now), now + timedelta(days=2)
-        ctx.store.count_hit(day, None, expires, amount=correction)
+        ctx.store.counters.hit(day, None, expires, amount=correction)
 
 
 def _store_rows(
@@ -177,7 +177,7 @@ def _store_rows(
         # Stamped when written, not when the request began: a clearance stored meanwhile (an
         # appeal) must not end a record it never saw.
         written = max(now, utcnow())
-        return ctx.store.put_record(row.key, row.record(), by=actor.account_id, at=written)
+        return ctx.store.epidemic.put_record(row.key, row.record(), by=actor.account_id, at=written)
 
     done: dict[int, bool] = {}
     for clearances in (False, True):
@@ -195,7 +195,7 @@ def import_records(
     now: datetime,
 ) -> dict[str, Any]:
     keys = {row.key for row in rows}
-    reserved = _guard(ctx, actor, rows, ctx.store.persons_for_id_keys(keys), confirm, now)
+    reserved = _guard(ctx, actor, rows, ctx.store.persons.for_id_keys(keys), confirm, now)
 
     def recolour(item: tuple[str, list[str]]) -> bool | None:
         person_id, record_ids = item
@@ -215,7 +215,7 @@ def import_records(
             raise
         # Looked up after the writes, so a person who applied meanwhile is found (the
         # application, for its part, re-reads the records after it is stored).
-        persons = ctx.store.persons_for_id_keys(keys)
+        persons = ctx.store.persons.for_id_keys(keys)
         touched: dict[str, list[str]] = defaultdict(list)
         for row in rows:
             if row.key in persons:
@@ -243,9 +243,9 @@ def set_region(
 ) -> dict[str, Any]:
     """Records the risk (who and when) and re-evaluates at once everyone whose declared visit to
     the region still counts; what does not fit the time budget is left to `recompare`."""
-    ctx.store.put_region(code, risk, by=actor.account_id, at=now)
+    ctx.store.epidemic.put_region(code, risk, by=actor.account_id, at=now)
     started = time.monotonic()
-    visitors = ctx.store.persons_visiting(code, shanghai_date(now))
+    visitors = ctx.store.epidemic.persons_visiting(code, shanghai_date(now))
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"region:{code}")
     done = recoloured = failed = 0
     for person_id in visitors:

@@ -47,7 +47,7 @@ def for_visit(visit: PlaceVisit, place: Place) -> Report | None:
 
 
 def _registered(store: Store, place_id: str | None) -> Place | None:
-    return store.get_place(place_id) if place_id else None
+    return store.places.get(place_id) if place_id else None
 
 
 def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None:
@@ -57,7 +57,7 @@ def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None
     place = _registered(ctx.store, scan.place_id)
     if place is None and enrolled_place_id != scan.place_id:
         place = _registered(ctx.store, enrolled_place_id)
-    ctx.store.add_report(
+    ctx.store.reports.add(
         Report(
             new_id(),
             scan.at,
@@ -114,7 +114,7 @@ def listing(
     """The region's reports from `since` (default: the first day still kept), newest first."""
     region, day = _query(region_code, since, now)
     limit = config.reports_limit()
-    found = ctx.store.reports_for(region, start_of(day), limit + 1)
+    found = ctx.store.reports.of_region(region, start_of(day), limit + 1)
     return {
         "reports": [
             {

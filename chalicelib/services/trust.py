@@ -54,16 +54,16 @@ def trust(
     issuer = Issuer(
         form.issuer, form.province_code, form.name, form.jwks, form.not_after, actor.account_id, now
     )
-    new = ctx.store.put_issuer(issuer)
+    new = ctx.store.trust.put(issuer)
     return _admin_view(issuer, now), new
 
 
 def listing(ctx: Context, now: datetime) -> dict[str, Any]:
-    return {"issuers": [_admin_view(i, now) for i in ctx.store.issuers()]}
+    return {"issuers": [_admin_view(i, now) for i in ctx.store.trust.all()]}
 
 
 def remove(ctx: Context, issuer: str) -> None:
-    if not ISSUER_ID.match(issuer) or not ctx.store.delete_issuer(issuer):
+    if not ISSUER_ID.match(issuer) or not ctx.store.trust.delete(issuer):
         raise NotFound()
 
 
@@ -88,7 +88,7 @@ def _published(issuer: Issuer) -> dict[str, Any]:
 def trust_list(ctx: Context, now: datetime) -> dict[str, Any]:
     """The issuers trusted now. `not_after`: 24 hours ahead at most, and never past the
     earliest `not_after` of an issuer listed, so a scanner holding it never trusts too long."""
-    listed = [i for i in ctx.store.issuers() if i.trusted_at(now)]
+    listed = [i for i in ctx.store.trust.all() if i.trusted_at(now)]
     ends = [now + LIST_LIFETIME] + [i.not_after for i in listed if i.not_after is not None]
     return {
         "issuer": config.issuer(),
@@ -122,7 +122,7 @@ def verify_partner(store: Store, token: str, now: datetime) -> PartnerCode:
     """A trusted partner's live code token; raises CodeRejected (untrusted_issuer for an
     unknown, removed or expired issuer). The issuer is read consistently: removal is at once."""
     name = unverified_issuer(token)
-    issuer = store.get_issuer(name) if name and ISSUER_ID.match(name) else None
+    issuer = store.trust.get(name) if name and ISSUER_ID.match(name) else None
     if issuer is None or not issuer.trusted_at(now):
         raise CodeRejected("untrusted_issuer")
     claims = verify_partner_code(token, issuer.issuer, issuer.jwks, now)

@@ -37,7 +37,7 @@ def verify(
             )
         else:
             claims = verify_code(ctx.code_keys, token, now)
-            status = ctx.store.get_status(claims.person_id)
+            status = ctx.store.persons.status(claims.person_id)
             if status is None:
                 reason = "revoked"  # the holder deleted their data: the code no longer exists
             elif claims.kind == "paper" and _revoked(claims.issued_at, status.paper_not_before):
@@ -85,7 +85,7 @@ def record_scan(
         person_id=person_id,
         via=via,
     )
-    ctx.store.add_scan(scan)
+    ctx.store.scans.add(scan)
     report_scan(ctx, scan, actor.place_id)
     return scan
 

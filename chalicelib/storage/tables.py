@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.storage.attributes import DateAttribute
 
 
 class _Table(Model):
@@ -116,7 +117,7 @@ class PersonItem(_Table):
     address_enc = UnicodeAttribute()
     region_code = UnicodeAttribute()
     declaration_enc = UnicodeAttribute()
-    declared_on = UnicodeAttribute()
+    declared_on = DateAttribute()
     color = UnicodeAttribute()
     reasons = UnicodeAttribute()  # JSON: codes, rule ids, dates; nothing personal
     since = UTCDateTimeAttribute()
@@ -225,7 +226,7 @@ class VisitItem(_Table):
 
     region_code = UnicodeAttribute(hash_key=True)
     person_id = UnicodeAttribute(range_key=True)
-    until = UnicodeAttribute()
+    until = DateAttribute()
     until_shard = UnicodeAttribute(null=True)  # `<until>#<shard>`
     by_person = VisitsByPerson()
     by_until = VisitsByUntil()
@@ -284,8 +285,8 @@ class RecordItem(_Table):
     id_key = UnicodeAttribute(hash_key=True)
     record_id = UnicodeAttribute(range_key=True)
     category = UnicodeAttribute()
-    since = UnicodeAttribute()
-    until = UnicodeAttribute(null=True)
+    since = DateAttribute()
+    until = DateAttribute(null=True)
     imported_by = UnicodeAttribute()
     imported_at = UTCDateTimeAttribute()
 
@@ -353,7 +354,7 @@ class CheckinItem(_Table):
         billing_mode = "PAY_PER_REQUEST"
 
     person_id = UnicodeAttribute(hash_key=True)
-    day = UnicodeAttribute(range_key=True)
+    day = DateAttribute(range_key=True)
     health_enc = UnicodeAttribute()
     at = UTCDateTimeAttribute()
     day_shard = UnicodeAttribute()

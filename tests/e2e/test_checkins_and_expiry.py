@@ -116,7 +116,7 @@ def test_check_ins_are_listed_newest_first_within_retention(
     today = shanghai_date(now)
     store = default().store
     for back in (1, 2, 28):  # 28 days back is past retention (28 days, today included)
-        store.put_checkin(person_id, Checkin(today - timedelta(days=back), 36.4), now)
+        store.checkins.put(person_id, Checkin(today - timedelta(days=back), 36.4), now)
     body = {"temperature": 36.6, "symptoms": ["fatigue"]}
     assert api.json("POST", checkins_path(person_id), body, token=token)[0] == 201
     status, listed = api.json("GET", checkins_path(person_id), token=token)
@@ -129,7 +129,7 @@ def test_a_medium_risk_holder_is_yellow_then_green_when_the_hourly_job_runs_14_d
     api: Api, client: Client, new_phone: Callable[[], str]
 ) -> None:
     now = utcnow()
-    default().store.put_region(MEDIUM, Risk.MEDIUM, by="e2e", at=now)
+    default().store.epidemic.put_region(MEDIUM, Risk.MEDIUM, by="e2e", at=now)
     token, person_id, code = apply(api, new_phone(), visited_regions=[MEDIUM])
     assert code["color"] == "yellow"
     assert code["valid_until"] == (shanghai_date(now) + timedelta(days=13)).isoformat()

@@ -194,7 +194,7 @@ def test_the_holder_deletes_their_data_and_the_id_can_apply_again_at_once(
     )
     live = api.json("GET", f"/v1/persons/{person_id}/code", token=holder)[1]["token"]
     api.json("POST", "/v1/verify", {"token": live}, token=checker_token)
-    history = default().store.history_of(person_id)
+    history = default().store.history.of(person_id)
     assert history
 
     status, refused = api.json("DELETE", f"/v1/persons/{person_id}", token=guardian)
@@ -207,9 +207,9 @@ def test_the_holder_deletes_their_data_and_the_id_can_apply_again_at_once(
     scanned = api.json("POST", "/v1/verify", {"token": live}, token=checker_token)[1]
     assert (scanned["valid"], scanned["reason"]) == (False, "revoked")
     store = default().store
-    assert store.history_of(person_id) == []
+    assert store.history.of(person_id) == []
     today = shanghai_date(utcnow())
-    assert store.checkins_of(person_id, today - timedelta(days=1), today) == []
+    assert store.checkins.between(person_id, today - timedelta(days=1), today) == []
     # The ID applies again at once, from the same phone.
     again = apply_self(api, holder, id_number)
     assert again != person_id
@@ -231,7 +231,7 @@ def test_a_guardian_deletes_a_dependent_who_has_no_code_of_their_own(
     assert api.json("POST", f"/v1/persons/{person_id}/visits", visit, token=token)[0] == 201
     assert len(api.json("GET", f"/v1/persons/{person_id}/visits", token=token)[1]["visits"]) == 1
     assert api.call("DELETE", f"/v1/persons/{person_id}", token=token).status_code == 204
-    assert default().store.delete_place_visits_of(person_id) == 0  # none were left
+    assert default().store.places.delete_visits_of(person_id) == 0  # none were left
     assert api.json("GET", "/v1/family", token=token)[1] == {"family": []}
     status, again = api.json("POST", "/v1/family", family_body(id_number), token=token)
     assert status == 201 and again["person_id"] != person_id
@@ -255,7 +255,7 @@ def test_the_history_of_a_deleted_person_stays_only_as_anonymous_statistics(
         {"temperature": 38.1, "symptoms": []},
         token=token,
     )
-    before = default().store.history_of(person_id)
+    before = default().store.history.of(person_id)
     assert [e.to_color.value for e in before] == ["green", "yellow"]
     assert api.call("DELETE", f"/v1/persons/{person_id}", token=token).status_code == 204
     kept = [item for item in t.HistoryItem.scan(t.HistoryItem.hash == before[-1].hash)]

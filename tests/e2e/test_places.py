@@ -132,7 +132,7 @@ def test_only_admins_register_places_and_bad_places_are_refused(
 def test_yellow_and_red_scans_and_visits_are_reported_to_the_place_s_region(
     api: Api, admin_token: str, checker_token: str, new_phone: Callable[[], str]
 ) -> None:
-    default().store.put_region(HIGH_RISK, Risk.HIGH, by="e2e", at=utcnow())
+    default().store.epidemic.put_region(HIGH_RISK, Risk.HIGH, by="e2e", at=utcnow())
     place_id = register(api, admin_token)
     place_token = scanned_place_token(api, admin_token, place_id)
     people = {

@@ -1,9 +1,7 @@
-"""The store contract for check-ins, due persons and purging login states, over the in-memory
-store and DynamoDB Local alike."""
+"""The store contract for check-ins, due persons and purging login states on DynamoDB Local."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,34 +11,29 @@ from chalicelib.domain.model import Checkin, Color, Symptom
 from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.context import Context
-from tests.holders import contexts, holder, shanghai
+from tests.holders import holder, shanghai
 from tests.integration.test_store_contract import a_person, person_marker, store_person
 
 NOW = datetime(2029, 3, 10, 4, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
-def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
-    yield from contexts(request)
-
-
 def test_one_check_in_per_day_the_second_replaces_the_first(ctx: Context) -> None:
     store, pid = ctx.store, new_person_id()
     first = Checkin(date(2029, 3, 10), 36.5, ())
-    assert store.put_checkin(pid, first, NOW) is True
+    assert store.checkins.put(pid, first, NOW) is True
     second = Checkin(date(2029, 3, 10), 37.8, (Symptom.FEVER, Symptom.DRY_COUGH))
-    assert store.put_checkin(pid, second, NOW + timedelta(hours=1)) is False
-    assert store.checkins_of(pid, date(2029, 3, 10), date(2029, 3, 10)) == [second]
+    assert store.checkins.put(pid, second, NOW + timedelta(hours=1)) is False
+    assert store.checkins.between(pid, date(2029, 3, 10), date(2029, 3, 10)) == [second]
 
 
 def test_check_ins_come_back_oldest_first_within_the_days_asked(ctx: Context) -> None:
     store, pid = ctx.store, new_person_id()
     days = [date(2029, 2, 27), date(2029, 3, 1), date(2029, 2, 28), date(2029, 3, 2)]
     for n, day in enumerate(days):
-        store.put_checkin(pid, Checkin(day, 36.0 + n / 10), NOW)
-    found = store.checkins_of(pid, date(2029, 2, 28), date(2029, 3, 1))
+        store.checkins.put(pid, Checkin(day, 36.0 + n / 10), NOW)
+    found = store.checkins.between(pid, date(2029, 2, 28), date(2029, 3, 1))
     assert [c.day for c in found] == [date(2029, 2, 28), date(2029, 3, 1)]
-    assert store.checkins_of(new_person_id(), date(2029, 1, 1), date(2029, 12, 31)) == []
+    assert store.checkins.between(new_person_id(), date(2029, 1, 1), date(2029, 12, 31)) == []
 
 
 def test_deleting_a_day_of_check_ins_leaves_the_other_days(ctx: Context) -> None:
@@ -48,12 +41,12 @@ def test_deleting_a_day_of_check_ins_leaves_the_other_days(ctx: Context) -> None
     day, next_day = date(2029, 4, 30), date(2029, 5, 1)
     people = [new_person_id() for _ in range(12)]  # over every shard
     for pid in people:
-        store.put_checkin(pid, Checkin(day, 36.4), NOW)
-        store.put_checkin(pid, Checkin(next_day, 36.4), NOW)
-    assert store.delete_checkins_of_day(day) == 12
-    assert store.delete_checkins_of_day(day) == 0
+        store.checkins.put(pid, Checkin(day, 36.4), NOW)
+        store.checkins.put(pid, Checkin(next_day, 36.4), NOW)
+    assert store.checkins.delete_of_day(day) == 12
+    assert store.checkins.delete_of_day(day) == 0
     for pid in people:
-        assert [c.day for c in store.checkins_of(pid, day, next_day)] == [next_day]
+        assert [c.day for c in store.checkins.between(pid, day, next_day)] == [next_day]
 
 
 def test_login_states_go_by_the_day_of_their_last_activity(ctx: Context) -> None:
@@ -62,23 +55,23 @@ def test_login_states_go_by_the_day_of_their_last_activity(ctx: Context) -> None
     may = int(shanghai(2029, 5, 31, 23, 49).timestamp())
     june = int(shanghai(2029, 6, 1, 0, 1).timestamp())
     old_key, new_key = "otp-" + new_person_id(), "otp-" + new_person_id()
-    store.save_otp(old_key, OtpState("h", may + 600, 0, (may,)), 0)
-    store.save_otp(new_key, OtpState("h", june + 600, 0, (june,)), 0)
-    assert store.delete_otps_of_day(date(2029, 5, 31)) == 1
-    assert store.get_otp(old_key) == (None, 0)
-    assert store.get_otp(new_key)[1] == 1
-    assert store.delete_otps_of_day(date(2029, 6, 1)) == 1
-    assert store.get_otp(new_key) == (None, 0)
+    store.logins.save(old_key, OtpState("h", may + 600, 0, (may,)), 0)
+    store.logins.save(new_key, OtpState("h", june + 600, 0, (june,)), 0)
+    assert store.logins.delete_of_day(date(2029, 5, 31)) == 1
+    assert store.logins.get(old_key) == (None, 0)
+    assert store.logins.get(new_key)[1] == 1
+    assert store.logins.delete_of_day(date(2029, 6, 1)) == 1
+    assert store.logins.get(new_key) == (None, 0)
 
 
 def test_a_login_state_used_again_is_not_deleted_with_its_old_day(ctx: Context) -> None:
     store, key = ctx.store, "otp-" + new_person_id()
     old = int(shanghai(2029, 7, 1, 12, 0).timestamp())
-    store.save_otp(key, OtpState("h", old + 600, 0, (old,)), 0)
+    store.logins.save(key, OtpState("h", old + 600, 0, (old,)), 0)
     later = int(shanghai(2029, 7, 20, 12, 0).timestamp())
-    store.save_otp(key, OtpState("h2", later + 600, 0, (later,)), 1)
-    assert store.delete_otps_of_day(date(2029, 7, 1)) == 0
-    assert store.get_otp(key)[1] == 2
+    store.logins.save(key, OtpState("h2", later + 600, 0, (later,)), 1)
+    assert store.logins.delete_of_day(date(2029, 7, 1)) == 0
+    assert store.logins.get(key)[1] == 2
 
 
 def test_due_persons_come_whole_from_the_index_for_their_review_day(ctx: Context) -> None:
@@ -87,17 +80,16 @@ def test_due_persons_come_whole_from_the_index_for_their_review_day(ctx: Context
     due = [store_person(store, a_person(), (f"id:{person_marker()}",), due=day) for _ in range(3)]
     store_person(store, a_person(), (f"id:{person_marker()}",), due=day + timedelta(days=1))
     store_person(store, a_person(), (f"id:{person_marker()}",), due=None)
-    found = sorted(store.due_persons(day), key=lambda p: p.person_id)
+    found = sorted(store.persons.due(day), key=lambda p: p.person_id)
     assert found == sorted(due, key=lambda p: p.person_id)
-    assert sorted(store.persons_due(day)) == sorted(p.person_id for p in due)
 
 
 def test_a_due_person_leaves_the_day_once_reassessed(ctx: Context) -> None:
     store = ctx.store
     day = date(2029, 9, 1)
     person = store_person(store, a_person(), (f"id:{person_marker()}",), due=day)
-    store.save_assessment(replace(person, color=Color.GREEN, version=1), 0, None, None)
-    assert [p.person_id for p in store.due_persons(day)] == []
+    store.persons.save_assessment(replace(person, color=Color.GREEN, version=1), 0, None, None)
+    assert [p.person_id for p in store.persons.due(day)] == []
 
 
 def test_a_holder_check_in_is_seen_by_the_next_evaluation(ctx: Context) -> None:
@@ -124,7 +116,7 @@ def test_a_check_in_is_ciphertext_at_rest_bound_to_its_person_and_day(dynamo_tab
     from chalicelib.storage.dynamo import DynamoStore
 
     pid = new_person_id()
-    DynamoStore().put_checkin(pid, Checkin(date(2029, 11, 2), 38.6, (Symptom.DIARRHEA,)), NOW)
+    DynamoStore().checkins.put(pid, Checkin(date(2029, 11, 2), 38.6, (Symptom.DIARRHEA,)), NOW)
     client = boto3.client("dynamodb", region_name=config.aws_region())
     item = client.get_item(
         TableName=f"{dynamo_tables}checkins",

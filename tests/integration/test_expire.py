@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ def mark() -> str:
 def yellow_holders(ctx: Context, count: int, declared: datetime) -> list[Person]:
     """Holders who declared a medium-risk region at `declared`: yellow through the 14th day,
     due for review on the 15th (declared + 14 days)."""
-    ctx.store.put_region(MEDIUM, Risk.MEDIUM, by="test", at=declared)
+    ctx.store.epidemic.put_region(MEDIUM, Risk.MEDIUM, by="test", at=declared)
     declaration = Declaration(visited_regions=(MEDIUM,))
     people = [holder(ctx, declared, declaration)[1] for _ in range(count)]
     assert all(p.color is Color.YELLOW for p in people)
@@ -49,12 +50,12 @@ def yellow_holders(ctx: Context, count: int, declared: datetime) -> list[Person]
 
 
 def colours(ctx: Context, people: list[Person]) -> list[Color]:
-    found = [ctx.store.get_person(p.person_id, consistent=True) for p in people]
+    found = [ctx.store.persons.get(p.person_id, consistent=True) for p in people]
     return [p.color for p in found if p is not None]
 
 
 def expiries(ctx: Context, person: Person) -> list[Any]:
-    return [e for e in ctx.store.history_of(person.person_id) if e.source == "expiry"]
+    return [e for e in ctx.store.history.of(person.person_id) if e.source == "expiry"]
 
 
 def counts(report: dict[str, Any]) -> tuple[int, int, int, int]:
@@ -63,7 +64,7 @@ def counts(report: dict[str, Any]) -> tuple[int, int, int, int]:
 
 def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, mark: str) -> None:
     people = yellow_holders(ctx, 3, shanghai(2031, 3, 1, 10, 0))
-    ctx.store.set_watermark(mark, "2031-03-14")
+    ctx.store.jobs.set_watermark(mark, "2031-03-14")
     report = expire(ctx, shanghai(2031, 3, 15, 0, 5), watermark=mark)
     assert counts(report) == (3, 3, 0, 0) and report["complete"] is True
     assert report["recoloured"] == 3
@@ -80,7 +81,7 @@ def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, 
 
 def test_a_missed_run_catches_up_on_the_days_since_its_watermark(ctx: Context, mark: str) -> None:
     people = yellow_holders(ctx, 2, shanghai(2032, 5, 1, 10, 0))  # due on 15 May
-    ctx.store.set_watermark(mark, "2032-05-14")
+    ctx.store.jobs.set_watermark(mark, "2032-05-14")
     report = expire(ctx, shanghai(2032, 5, 16, 3, 0), watermark=mark)  # nobody ran on the 15th
     assert counts(report) == (2, 2, 0, 0) and report["days_read"] == 2
     assert report["watermark"] == "2032-05-15"
@@ -89,7 +90,7 @@ def test_a_missed_run_catches_up_on_the_days_since_its_watermark(ctx: Context, m
 
 def test_persons_not_due_yet_are_not_read(ctx: Context, mark: str) -> None:
     people = yellow_holders(ctx, 2, shanghai(2033, 6, 1, 10, 0))  # due on 15 June
-    ctx.store.set_watermark(mark, "2033-06-13")
+    ctx.store.jobs.set_watermark(mark, "2033-06-13")
     report = expire(ctx, shanghai(2033, 6, 14, 23, 59), watermark=mark)
     assert counts(report) == (0, 0, 0, 0)
     assert colours(ctx, people) == [Color.YELLOW] * 2
@@ -98,7 +99,7 @@ def test_persons_not_due_yet_are_not_read(ctx: Context, mark: str) -> None:
 
 def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: str) -> None:
     people = yellow_holders(ctx, 8, shanghai(2034, 7, 1, 10, 0))
-    ctx.store.set_watermark(mark, "2034-07-14")
+    ctx.store.jobs.set_watermark(mark, "2034-07-14")
     now = shanghai(2034, 7, 15, 1, 0)
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(lambda _: expire(ctx, now, watermark=mark), range(2)))
@@ -106,7 +107,7 @@ def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: st
     assert sum(r["failed"] for r in reports) == 0
     assert colours(ctx, people) == [Color.GREEN] * 8
     for person in people:
-        history = ctx.store.history_of(person.person_id)
+        history = ctx.store.history.of(person.person_id)
         assert [e.seq for e in history] == [1, 2] and len(expiries(ctx, person)) == 1
     again = expire(ctx, now + timedelta(minutes=5), watermark=mark)
     assert counts(again) == (0, 0, 0, 0)
@@ -116,7 +117,7 @@ def test_a_run_out_of_time_stops_between_persons_and_the_next_one_finishes(
     ctx: Context, mark: str
 ) -> None:
     people = yellow_holders(ctx, 5, shanghai(2035, 8, 1, 10, 0))
-    ctx.store.set_watermark(mark, "2035-08-13")
+    ctx.store.jobs.set_watermark(mark, "2035-08-13")
     now = shanghai(2035, 8, 15, 2, 0)  # the 14th (nobody due) and the 15th (five due)
     none = expire(ctx, now, watermark=mark, budget_seconds=0)
     assert counts(none) == (0, 0, 0, 0) and none["complete"] is False
@@ -133,16 +134,16 @@ def test_a_run_out_of_time_stops_between_persons_and_the_next_one_finishes(
 
 
 class LaggingIndex:
-    """The store, except that the due index still serves copies read before a change."""
+    """The persons port, except that the due index still serves copies read before a change."""
 
-    def __init__(self, store: Any, copies: dict[date, list[Person]]) -> None:
-        self._store, self._copies = store, copies
+    def __init__(self, persons: Any, copies: dict[date, list[Person]]) -> None:
+        self._persons, self._copies = persons, copies
 
-    def due_persons(self, day: date) -> Iterator[Person]:
+    def due(self, day: date) -> Iterator[Person]:
         return iter(self._copies.get(day, []))
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+        return getattr(self._persons, name)
 
 
 def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
@@ -150,27 +151,28 @@ def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
 ) -> None:
     (person,) = yellow_holders(ctx, 1, shanghai(2036, 9, 1, 10, 0))  # due on 15 September
     day = date(2036, 9, 15)
-    stale = list(ctx.store.due_persons(day))
-    ctx.store.set_watermark(mark, "2036-09-14")
+    stale = list(ctx.store.persons.due(day))
+    ctx.store.jobs.set_watermark(mark, "2036-09-14")
     assert expire(ctx, shanghai(2036, 9, 15, 1, 0), watermark=mark)["changed"] == 1
-    lagging = Context(LaggingIndex(ctx.store, {day: stale}), ConsoleSender())  # type: ignore[arg-type]
+    lagging_store = replace(ctx.store, persons=LaggingIndex(ctx.store.persons, {day: stale}))
+    lagging = Context(lagging_store, ConsoleSender())
     report = expire(lagging, shanghai(2036, 9, 15, 2, 0), watermark=mark)
     assert counts(report) == (1, 0, 1, 0)
     assert len(expiries(ctx, person)) == 1
-    assert ctx.store.history_of(person.person_id)[-1].to_color is Color.GREEN
+    assert ctx.store.history.of(person.person_id)[-1].to_color is Color.GREEN
 
 
 def test_a_red_code_loses_its_ended_yellow_reason_and_stays_red(ctx: Context, mark: str) -> None:
     declared = shanghai(2037, 10, 1, 10, 0)
     (person,) = yellow_holders(ctx, 1, declared)  # the region's reason ends on 14 October
     confirmed = Record("R-" + new_person_id(), Category.CONFIRMED, date(2037, 10, 2))
-    ctx.store.put_record(person.id_key, confirmed, by="test", at=declared)
+    ctx.store.epidemic.put_record(person.id_key, confirmed, by="test", at=declared)
     cause = Cause(ActorKind.AUTHORITY, "admin", f"record:{confirmed.record_id}")
     assert reassess(ctx.store, person.person_id, cause, shanghai(2037, 10, 2, 9, 0)).changed
-    ctx.store.set_watermark(mark, "2037-10-14")
+    ctx.store.jobs.set_watermark(mark, "2037-10-14")
     report = expire(ctx, shanghai(2037, 10, 15, 0, 30), watermark=mark)
     assert counts(report) == (1, 1, 0, 0) and report["recoloured"] == 0
-    after = ctx.store.get_person(person.person_id, consistent=True)
+    after = ctx.store.persons.get(person.person_id, consistent=True)
     assert after is not None and after.color is Color.RED
     assert [r.code for r in after.reasons] == ["confirmed_case"]
     assert expiries(ctx, person) == []  # no colour change, no history entry

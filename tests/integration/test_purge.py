@@ -3,36 +3,19 @@ reads only due days, and is safe to re-run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-
-import pytest
 
 from chalicelib.domain.entities import Scan
 from chalicelib.domain.model import Checkin, Color
 from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.context import Context
+from chalicelib.services.ports import NewPerson
 from chalicelib.services.purge import KINDS, purge, watermark
-from chalicelib.services.sms import ConsoleSender
 
 # The DynamoDB tables live for the whole test run and the watermark only moves forward, so each
 # test lives in a later year than the one before.
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
-    if request.param == "memory":
-        from chalicelib.storage.memory import MemoryStore
-
-        yield Context(MemoryStore(), ConsoleSender())
-    else:
-        request.getfixturevalue("dynamo_tables")
-        from chalicelib.storage.dynamo import DynamoStore
-
-        store = DynamoStore()
-        yield Context(store, ConsoleSender())
 
 
 def _scan(at: datetime) -> Scan:
@@ -41,7 +24,7 @@ def _scan(at: datetime) -> Scan:
 
 def _purged_through(ctx: Context, day: str) -> None:
     for kind in KINDS:
-        ctx.store.set_watermark(watermark(kind), day)
+        ctx.store.jobs.set_watermark(watermark(kind), day)
 
 
 def test_scans_older_than_28_days_go_and_newer_ones_stay(ctx: Context) -> None:
@@ -49,7 +32,7 @@ def test_scans_older_than_28_days_go_and_newer_ones_stay(ctx: Context) -> None:
     old = [_scan(NOW - timedelta(days=d)) for d in (29, 30, 45)]
     kept = [_scan(NOW - timedelta(days=d)) for d in (0, 1, 27)]
     for scan in old + kept:
-        ctx.store.add_scan(scan)
+        ctx.store.scans.add(scan)
     # 24 days of 6 kinds: time enough on a busy test machine (the budget has its own test).
     report = purge(ctx, NOW, budget_seconds=120)
     assert report["removed"]["scans"] == 3  # (other tests may leave check-ins of those days)
@@ -65,10 +48,10 @@ def test_the_boundary_is_the_shanghai_calendar_day(ctx: Context) -> None:
     # 2027-10-25 23:59 and 2027-10-26 00:01 in Shanghai.
     last_purged = datetime(2027, 10, 25, 15, 59, tzinfo=UTC)
     first_kept = datetime(2027, 10, 25, 16, 1, tzinfo=UTC)
-    ctx.store.add_scan(_scan(last_purged))
-    ctx.store.add_scan(_scan(first_kept))
+    ctx.store.scans.add(_scan(last_purged))
+    ctx.store.scans.add(_scan(first_kept))
     assert purge(ctx, now)["removed"]["scans"] == 1
-    assert ctx.store.delete_scans_of_day(first_kept.date() + timedelta(days=1)) == 1
+    assert ctx.store.scans.delete_of_day(first_kept.date() + timedelta(days=1)) == 1
 
 
 def test_a_run_out_of_time_resumes_where_it_stopped(ctx: Context) -> None:
@@ -84,13 +67,13 @@ def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> 
     _purged_through(ctx, "2029-10-10")
     people = [new_person_id() for _ in range(4)]
     for n, pid in enumerate(people):
-        ctx.store.put_checkin(pid, Checkin(date(2029, 10, 20 + n), 36.5), now)  # 20th … 23rd
-        ctx.store.put_checkin(pid, Checkin(date(2029, 10, 26), 36.5), now)  # kept
+        ctx.store.checkins.put(pid, Checkin(date(2029, 10, 20 + n), 36.5), now)  # 20th … 23rd
+        ctx.store.checkins.put(pid, Checkin(date(2029, 10, 26), 36.5), now)  # kept
     sent = int(datetime(2029, 10, 24, 2, 0, tzinfo=UTC).timestamp())
-    ctx.store.save_otp("otp-" + new_person_id(), OtpState(None, sent + 600, 0, (sent,)), 0)
+    ctx.store.logins.save("otp-" + new_person_id(), OtpState(None, sent + 600, 0, (sent,)), 0)
     recent = int((now - timedelta(days=1)).timestamp())
     kept_key = "otp-" + new_person_id()
-    ctx.store.save_otp(kept_key, OtpState(None, recent + 600, 0, (recent,)), 0)
+    ctx.store.logins.save(kept_key, OtpState(None, recent + 600, 0, (recent,)), 0)
     report = purge(ctx, now)
     assert report["removed"] == {
         "scans": 0,
@@ -101,18 +84,18 @@ def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> 
         "declared_visits": 0,
     }
     assert report["days_purged"] == 15 and report["complete"] is True
-    assert ctx.store.get_otp(kept_key)[1] == 1
+    assert ctx.store.logins.get(kept_key)[1] == 1
     for pid in people:
-        left = ctx.store.checkins_of(pid, date(2029, 10, 1), date(2029, 10, 31))
+        left = ctx.store.checkins.between(pid, date(2029, 10, 1), date(2029, 10, 31))
         assert [c.day for c in left] == [date(2029, 10, 26)]
 
 
 def test_each_kind_resumes_from_its_own_watermark(ctx: Context) -> None:
     now = NOW.replace(year=2030)  # cutoff 2030-10-25
     _purged_through(ctx, "2030-10-20")
-    ctx.store.set_watermark(watermark("scans"), "2030-10-25")
-    ctx.store.set_watermark(watermark("otps"), "2030-10-25")
-    ctx.store.put_checkin(new_person_id(), Checkin(date(2030, 10, 22), 36.5), now)
+    ctx.store.jobs.set_watermark(watermark("scans"), "2030-10-25")
+    ctx.store.jobs.set_watermark(watermark("otps"), "2030-10-25")
+    ctx.store.checkins.put(new_person_id(), Checkin(date(2030, 10, 22), 36.5), now)
     report = purge(ctx, now)
     assert report["days_purged"] == 5 and report["removed"]["checkins"] == 1
 
@@ -133,14 +116,14 @@ def test_place_visits_and_reports_past_retention_go(ctx: Context) -> None:
     old = [datetime(2031, 10, 20 + n, 4, 0, tzinfo=UTC) for n in range(4)]  # 20th … 23rd
     kept = datetime(2031, 10, 25, 16, 30, tzinfo=UTC)  # 2031-10-26 00:30 in Shanghai
     for pid, at in zip(people, old, strict=True):
-        ctx.store.add_place_visit(visit(pid, at), report(at))
-        ctx.store.add_place_visit(visit(pid, kept), None)
-    ctx.store.add_report(report(kept))
+        ctx.store.places.add_visit(visit(pid, at), report(at))
+        ctx.store.places.add_visit(visit(pid, kept), None)
+    ctx.store.reports.add(report(kept))
     result = purge(ctx, now)
     assert result["removed"]["place_visits"] == 4 and result["removed"]["reports"] == 4
     for pid in people:
-        assert [v.at for v in ctx.store.place_visits_of(pid, old[0])] == [kept]
-    assert [r.at for r in ctx.store.reports_for("371202", old[0], 10)] == [kept]
+        assert [v.at for v in ctx.store.places.visits_of(pid, old[0])] == [kept]
+    assert [r.at for r in ctx.store.reports.of_region("371202", old[0], 10)] == [kept]
 
 
 def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
@@ -161,11 +144,9 @@ def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
         entry = first_entry(person)
         person = replace(person, history_seq=1, history_hash=entry.hash)
         link = Link("acc", person.person_id, "self", now)
-        ctx.store.create_person(
-            person, person.id_key, link, (), entry, None, ("330106", "420100"), until
-        )
+        ctx.store.persons.create(NewPerson(person, link, (), entry, ("330106", "420100"), until))
         people.append(person.person_id)
     report = purge(ctx, now)
     assert report["removed"]["declared_visits"] == 2
-    assert people[0] not in ctx.store.persons_visiting("330106", ended)
-    assert people[1] in ctx.store.persons_visiting("330106", counting)
+    assert people[0] not in ctx.store.epidemic.persons_visiting("330106", ended)
+    assert people[1] in ctx.store.epidemic.persons_visiting("330106", counting)

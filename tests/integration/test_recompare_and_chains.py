@@ -6,47 +6,32 @@ import boto3
 
 from chalicelib import config
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.entities import Account
-from chalicelib.domain.model import Declaration, IdType, Risk, Role
-from chalicelib.security.fields import new_person_id
+from chalicelib.domain.model import Declaration, Risk, Role
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.applications import Application, apply_for_self
 from chalicelib.services.context import Context
 from chalicelib.services.history import verify_chains
 from chalicelib.services.recompare import recompare
 from chalicelib.services.sms import ConsoleSender
 from chalicelib.storage.dynamo import DynamoStore
-from tests.ids import resident_id
+from tests.holders import holder
 
 
 def _apply(ctx: Context, regions: tuple[str, ...] = ()) -> str:
-    account = Account(new_person_id(), "13912340000", frozenset({Role.RESIDENT}), utcnow())
-    ctx.store.create_account(account, "phone-" + account.account_id)
-    form = Application(
-        "王小明",
-        IdType.RESIDENT_ID,
-        resident_id(),
-        "CHN",
-        "地址",
-        "370102",
-        Declaration(visited_regions=regions),
-    )
-    actor = AccessClaims(account.account_id, account.roles, None)
-    return apply_for_self(ctx, actor, form, utcnow()).person_id
+    return holder(ctx, utcnow(), Declaration(visited_regions=regions))[1].person_id
 
 
 def test_recompare_catches_a_region_change_made_behind_the_index(dynamo_tables: str) -> None:
     ctx = Context(DynamoStore(), ConsoleSender())
     person_id = _apply(ctx, ("610112",))
     # The risk changes without the admin endpoint (e.g. a bulk load): nothing recolours yet.
-    ctx.store.put_region("610112", Risk.MEDIUM, by="loader", at=utcnow())
-    assert ctx.store.get_person(person_id, consistent=True).color.value == "green"
+    ctx.store.epidemic.put_region("610112", Risk.MEDIUM, by="loader", at=utcnow())
+    assert ctx.store.persons.get(person_id, consistent=True).color.value == "green"
     report = recompare(ctx, utcnow())
     assert report["complete"] is True and report["changed"] >= 1
-    assert ctx.store.get_person(person_id, consistent=True).color.value == "yellow"
+    assert ctx.store.persons.get(person_id, consistent=True).color.value == "yellow"
     again = recompare(ctx, utcnow())
     assert again["complete"] is True and again["changed"] == 0  # safe to re-run
-    ctx.store.put_region("610112", Risk.LOW, by="loader", at=utcnow())
+    ctx.store.epidemic.put_region("610112", Risk.LOW, by="loader", at=utcnow())
 
 
 def test_a_recompare_out_of_time_resumes_its_pass(dynamo_tables: str) -> None:
@@ -84,7 +69,7 @@ def test_a_record_dated_to_start_later_turns_the_code_on_its_first_day(
 
     ctx = Context(DynamoStore(), ConsoleSender())
     person_id = _apply(ctx)
-    person = ctx.store.get_person(person_id, consistent=True)
+    person = ctx.store.persons.get(person_id, consistent=True)
     now = utcnow()
     starts = shanghai_date(now) + timedelta(days=3)
     row = RecordRow(
@@ -98,6 +83,6 @@ def test_a_record_dated_to_start_later_turns_the_code_on_its_first_day(
     admin = AccessClaims("admin-1", frozenset({Role.ADMIN}), None)
     report = import_records(ctx, admin, [row], [], None, now)
     assert report["applied"] == 1 and report["recoloured"] == 0  # not yet active
-    assert person_id in ctx.store.persons_due(starts)
+    assert person_id in [p.person_id for p in ctx.store.persons.due(starts)]
     expire(ctx, now + timedelta(days=3), watermark="expire-later-test")
-    assert ctx.store.get_person(person_id, consistent=True).color.value == "red"
+    assert ctx.store.persons.get(person_id, consistent=True).color.value == "red"

@@ -1,9 +1,8 @@
-"""The trust-list and arrival part of the store contract, over the in-memory store and DynamoDB
-Local; and one partner token used by two arrivals at the same moment."""
+"""The trust-list and arrival part of the store contract on DynamoDB Local; and one partner
+token used by two arrivals at the same moment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,20 +18,10 @@ from chalicelib.security.fields import new_person_id
 from chalicelib.services.arrivals import ArrivalForm, declare_return
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
-from tests.holders import contexts, holder
+from tests.holders import holder
 from tests.integration.test_store_contract import a_person, store_person
 
 NOW = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
-    yield from contexts(request)
-
-
-@pytest.fixture
-def store(ctx: Context) -> Store:
-    return ctx.store
 
 
 def an_issuer(name: str, **changes: object) -> Issuer:
@@ -49,34 +38,34 @@ def an_issuer(name: str, **changes: object) -> Issuer:
 
 
 def test_issuers_are_stored_replaced_listed_and_deleted(store: Store) -> None:
-    for old in store.issuers():  # the DynamoDB tables are shared with other tests
-        store.delete_issuer(old.issuer)
+    for old in store.trust.all():  # the DynamoDB tables are shared with other tests
+        store.trust.delete(old.issuer)
     first = an_issuer("partner:110000")
-    assert store.put_issuer(first) is True
-    assert store.get_issuer("partner:110000") == first
+    assert store.trust.put(first) is True
+    assert store.trust.get("partner:110000") == first
     rotated = replace(first, jwks={"keys": []}, not_after=NOW + timedelta(days=30))
-    assert store.put_issuer(rotated) is False
-    assert store.get_issuer("partner:110000") == rotated
-    store.put_issuer(an_issuer("another:120000", province_code="120000"))
-    names = [i.issuer for i in store.issuers()]
+    assert store.trust.put(rotated) is False
+    assert store.trust.get("partner:110000") == rotated
+    store.trust.put(an_issuer("another:120000", province_code="120000"))
+    names = [i.issuer for i in store.trust.all()]
     assert {"another:120000", "partner:110000"} <= set(names) and names == sorted(names)
-    assert store.delete_issuer("partner:110000") is True
-    assert store.get_issuer("partner:110000") is None
-    assert store.delete_issuer("partner:110000") is False
+    assert store.trust.delete("partner:110000") is True
+    assert store.trust.get("partner:110000") is None
+    assert store.trust.delete("partner:110000") is False
 
 
 def test_a_partner_token_is_claimed_once_and_can_be_released(store: Store) -> None:
     key = f"partner:110000 {NOW.timestamp()}-{id(store)}"
-    assert store.claim_origin_token(key, NOW + timedelta(days=1), NOW) is True
-    assert store.claim_origin_token(key, NOW + timedelta(days=1), NOW) is False
-    store.release_origin_token(key)
-    assert store.claim_origin_token(key, NOW + timedelta(days=1), NOW) is True
+    assert store.trust.claim_origin_token(key, NOW + timedelta(days=1), NOW) is True
+    assert store.trust.claim_origin_token(key, NOW + timedelta(days=1), NOW) is False
+    store.trust.release_origin_token(key)
+    assert store.trust.claim_origin_token(key, NOW + timedelta(days=1), NOW) is True
 
 
 def test_of_eight_claims_at_once_exactly_one_wins(store: Store) -> None:
     key = f"partner:110000 race-{id(store)}-{NOW.timestamp()}"
     with ThreadPoolExecutor(8) as pool:
-        won = list(pool.map(lambda _: store.claim_origin_token(key, NOW, NOW), range(8)))
+        won = list(pool.map(lambda _: store.trust.claim_origin_token(key, NOW, NOW), range(8)))
     assert won.count(True) == 1
 
 
@@ -92,18 +81,18 @@ def test_an_arrival_is_stored_on_the_person_with_its_origin_as_a_visit(store: St
         test_result=TestResult.NEGATIVE,
         test_date=date(2026, 11, 21),
     )
-    store.save_arrival(person.person_id, arrival, (), date(2026, 11, 21))
-    stored = store.get_person(person.person_id, consistent=True)
+    store.persons.save_arrival(person.person_id, arrival, (), date(2026, 11, 21))
+    stored = store.persons.get(person.person_id, consistent=True)
     assert stored is not None and stored.arrival == arrival
     assert stored.version == person.version + 1  # a re-evaluation in flight re-reads
     domestic = Arrival("440000", "440305", date(2026, 11, 21), "G123", Color.YELLOW, "p:440000")
-    store.save_arrival(person.person_id, domestic, ("440305", "440000"), date(2026, 12, 4))
-    stored = store.get_person(person.person_id, consistent=True)
+    store.persons.save_arrival(person.person_id, domestic, ("440305", "440000"), date(2026, 12, 4))
+    stored = store.persons.get(person.person_id, consistent=True)
     assert stored is not None and stored.arrival == domestic
-    assert person.person_id in store.persons_visiting("440305", date(2026, 12, 4))
-    assert person.person_id not in store.persons_visiting("440305", date(2026, 12, 5))
+    assert person.person_id in store.epidemic.persons_visiting("440305", date(2026, 12, 4))
+    assert person.person_id not in store.epidemic.persons_visiting("440305", date(2026, 12, 5))
     with pytest.raises(NotFound):
-        store.save_arrival("0" * 16, domestic, (), date(2026, 12, 4))
+        store.persons.save_arrival("0" * 16, domestic, (), date(2026, 12, 4))
 
 
 def test_two_arrivals_with_one_partner_token_at_once_accept_it_once(ctx: Context) -> None:
@@ -119,7 +108,7 @@ def test_two_arrivals_with_one_partner_token_at_once_accept_it_once(ctx: Context
         "y": b64url(numbers.y.to_bytes(32, "big")),
         "kid": "p1",
     }
-    ctx.store.put_issuer(
+    ctx.store.trust.put(
         Issuer("race:110000", "110000", "北京", {"keys": [jwk]}, None, "admin-1", now)
     )
     claims = {
@@ -148,5 +137,5 @@ def test_two_arrivals_with_one_partner_token_at_once_accept_it_once(ctx: Context
     with ThreadPoolExecutor(2) as pool:
         results = sorted(pool.map(declare, holders))
     assert results == ["accepted", "used"]
-    arrivals = [ctx.store.get_person(p.person_id, consistent=True) for _, p in holders]
+    arrivals = [ctx.store.persons.get(p.person_id, consistent=True) for _, p in holders]
     assert sorted(p.arrival is not None for p in arrivals if p) == [False, True]

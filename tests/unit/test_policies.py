@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-DYNAMO = (ROOT / "chalicelib" / "storage" / "dynamo.py").read_text()
+DYNAMO = "\n".join(p.read_text() for p in (ROOT / "chalicelib" / "storage" / "dynamo").glob("*.py"))
 # Scans that run in the functions (request paths and jobs); `accounts` is scanned only by the
 # management command `create-admin --if-none`, with the operator's credentials.
 FUNCTION_SCANS = {"PersonItem": "persons", "IssuerItem": "issuers"}

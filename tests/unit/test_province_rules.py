@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pytest
 
+from chalicelib.domain.conditions import CheckinCondition, CheckinStreakCondition
 from chalicelib.domain.model import (
     Assessment,
     Category,
@@ -25,7 +26,6 @@ from chalicelib.domain.model import (
     Record,
     Symptom,
 )
-from chalicelib.domain.policy import CheckinCondition, CheckinStreakCondition
 from chalicelib.domain.rules import checkin_days, evaluate, next_review
 from chalicelib.policies import PROFILES, load
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.conditions import DECLARED_FLAGS, record_end
 from chalicelib.domain.model import (
     Assessment,
     Category,
@@ -23,8 +24,8 @@ from chalicelib.domain.model import (
     Risk,
     Symptom,
 )
-from chalicelib.domain.policy import DECLARED_FLAGS, Policy
-from chalicelib.domain.rules import evaluate, record_end
+from chalicelib.domain.policy import Policy
+from chalicelib.domain.rules import evaluate
 from chalicelib.policies import load
 
 SHANDONG = load("shandong")

@@ -1,5 +1,5 @@
 """Check-ins through the one access check: the holder acts as `self`, a guardian as `guardian`,
-anyone else finds nothing (the in-memory store: no I/O)."""
+anyone else finds nothing."""
 
 from __future__ import annotations
 
@@ -13,29 +13,20 @@ from chalicelib.security.fields import new_person_id
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.checkins import check_in, history
 from chalicelib.services.context import Context
-from chalicelib.services.sms import ConsoleSender
-from chalicelib.storage.memory import MemoryStore
+from chalicelib.storage.dynamo.family import link_item
 from tests.holders import holder, shanghai
 
 NOW = shanghai(2026, 11, 22, 8, 0)
-
-
-@pytest.fixture
-def ctx() -> Context:
-    return Context(MemoryStore(), ConsoleSender())
 
 
 def test_a_guardian_s_fever_check_in_is_recorded_as_the_guardian_s(ctx: Context) -> None:
     _, person = holder(ctx, NOW)
     guardian = AccessClaims(new_person_id(), frozenset({Role.RESIDENT}), None)
     store = ctx.store
-    assert isinstance(store, MemoryStore)
-    store.links[(guardian.account_id, person.person_id)] = Link(
-        guardian.account_id, person.person_id, "mother", NOW
-    )
+    link_item(Link(guardian.account_id, person.person_id, "mother", NOW)).save()
     done = check_in(ctx, guardian, person.person_id, 38.0, (Symptom.FEVER,), NOW)
     assert done.answer["color"] == "yellow"
-    last = store.history_of(person.person_id)[-1]
+    last = store.history.of(person.person_id)[-1]
     assert (last.actor_kind, last.actor, last.source) == (
         ActorKind.GUARDIAN,
         guardian.account_id,
@@ -46,7 +37,7 @@ def test_a_guardian_s_fever_check_in_is_recorded_as_the_guardian_s(ctx: Context)
 def test_the_holder_checks_in_as_self_and_a_stranger_finds_nothing(ctx: Context) -> None:
     actor, person = holder(ctx, NOW)
     check_in(ctx, actor, person.person_id, 37.5, (), NOW)
-    assert ctx.store.history_of(person.person_id)[-1].actor_kind is ActorKind.SELF
+    assert ctx.store.history.of(person.person_id)[-1].actor_kind is ActorKind.SELF
     stranger = AccessClaims(new_person_id(), frozenset({Role.RESIDENT, Role.ADMIN}), None)
     with pytest.raises(NotFound):
         check_in(ctx, stranger, person.person_id, 36.5, (), NOW)

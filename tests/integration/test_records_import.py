@@ -1,8 +1,9 @@
-"""The import service on the in-memory store: clearances are stored after the batch's own
+"""The import service on DynamoDB Local: clearances are stored after the batch's own
 records, and a failed import gives the guard's reservation back."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,9 +13,9 @@ from chalicelib.api.schemas import parse_rows
 from chalicelib.domain.model import Record, Role
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.context import Context
+from chalicelib.services.ports import Epidemic, Store
 from chalicelib.services.records import _day_count, import_records
 from chalicelib.services.sms import ConsoleSender
-from chalicelib.storage.memory import MemoryStore
 from tests.ids import resident_id
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
@@ -39,9 +40,11 @@ def rows(*categories: str) -> list[Any]:
     return valid
 
 
-class Recording(MemoryStore):
-    def __init__(self, fail_on: str | None = None) -> None:
-        super().__init__()
+class Recording:
+    """The epidemic port, noting the order records are stored in (and failing on one)."""
+
+    def __init__(self, port: Epidemic, fail_on: str | None = None) -> None:
+        self._port = port
         self.order: list[str] = []
         self.fail_on = fail_on
 
@@ -49,29 +52,35 @@ class Recording(MemoryStore):
         if record.record_id == self.fail_on:
             raise RuntimeError("throttled")
         self.order.append(record.category.value)
-        return super().put_record(id_key, record, by=by, at=at)
+        return self._port.put_record(id_key, record, by=by, at=at)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._port, name)
 
 
-def test_clearances_are_stored_after_the_batch_s_own_records() -> None:
-    store = Recording()
+def recording(store: Store, fail_on: str | None = None) -> tuple[Store, Recording]:
+    noted = Recording(store.epidemic, fail_on)
+    return replace(store, epidemic=noted), noted
+
+
+def test_clearances_are_stored_after_the_batch_s_own_records(store: Store) -> None:
+    store, noted = recording(store)
     batch = rows("cleared", "confirmed", "close_contact")
     answer = import_records(Context(store, ConsoleSender()), ADMIN, batch, [], None, NOW)
-    assert store.order == ["confirmed", "close_contact", "cleared"]
+    assert noted.order == ["confirmed", "close_contact", "cleared"]
     assert answer["applied"] == 3 and answer["unmatched"] == 3
 
 
-def test_a_failed_import_gives_the_guard_s_room_back() -> None:
-    from dataclasses import replace
-
+def test_a_failed_import_gives_the_guard_s_room_back(store: Store) -> None:
     from tests.integration.test_store_contract import a_person, store_person
 
-    store = Recording(fail_on="R-1")
+    store, _ = recording(store, fail_on="R-1")
     ctx = Context(store, ConsoleSender())
     batch = rows("confirmed", "confirmed")
     person = replace(a_person(), id_key=batch[0].key)
     store_person(store, person, (f"id:{person.id_key}",))  # one person named: 1 reserved
     with pytest.raises(RuntimeError):
         import_records(ctx, ADMIN, batch, [], None, NOW)
-    assert store.count_of(_day_count(ADMIN, NOW)) == 0
+    assert store.counters.value(_day_count(ADMIN, NOW)) == 0
     answer = import_records(ctx, ADMIN, rows("confirmed"), [], None, NOW)
     assert answer["applied"] == 1  # and a working import still counts (nobody recoloured)

@@ -1,4 +1,4 @@
-"""Places, place tokens and their keys, place visits and reports, on the in-memory store."""
+"""Places, place tokens and their keys, place visits and reports, on DynamoDB Local."""
 
 from __future__ import annotations
 
@@ -14,19 +14,12 @@ from chalicelib.domain.places import ClosedPlaceNotFound, InvalidPlaceCode, Plac
 from chalicelib.security import signing, tokens
 from chalicelib.security.place_tokens import verify_place
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services import places, reports
+from chalicelib.services import keys, places, reports
 from chalicelib.services.context import Context
-from chalicelib.services.sms import ConsoleSender
-from chalicelib.storage.memory import MemoryStore
 from tests.holders import holder
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 ADMIN = AccessClaims("admin-1", frozenset({Role.ADMIN}), None)
-
-
-@pytest.fixture
-def ctx() -> Context:
-    return Context(MemoryStore(), ConsoleSender())
 
 
 def _place(ctx: Context, at: datetime = NOW, region: str = "370102") -> places.Place:
@@ -76,25 +69,27 @@ def test_a_place_token_signed_with_a_code_key_is_refused(ctx: Context) -> None:
         verify_place(ctx.place_keys, forged, NOW)
 
 
-def test_a_place_key_stays_published_while_an_open_place_uses_it(ctx: Context) -> None:
+def test_a_place_key_stays_published_while_an_open_place_uses_it(fresh_ctx: Context) -> None:
+    ctx = fresh_ctx
     place = _place(ctx)
     for purpose in signing.PURPOSES:  # what `manage rotate-keys` does
-        signing.rotate(ctx.store, purpose, NOW + timedelta(seconds=1))
+        keys.rotate(ctx.store, purpose, NOW + timedelta(seconds=1))
     months_later = NOW + timedelta(days=90)
     assert place.kid in _published(ctx, months_later)
     newer = _place(ctx, months_later)
     assert newer.kid != place.kid
-    signing.rotate(ctx.store, "place", months_later)  # the old key still has an open place
+    keys.rotate(ctx.store, "place", months_later)  # the old key still has an open place
     assert place.kid in _published(ctx, months_later + timedelta(days=90))
-    code_kids = {k.kid for k in ctx.store.signing_keys("code")}
+    code_kids = {k.kid for k in ctx.store.keys.of_purpose("code")}
     ctx.code_keys.forget()
     still_code = {k["kid"] for k in ctx.code_keys.published(months_later)}
     assert len(still_code & code_kids) == 1  # the code key rotated away as before
 
 
-def test_closing_the_last_place_of_a_superseded_key_unpublishes_it(ctx: Context) -> None:
+def test_closing_the_last_place_of_a_superseded_key_unpublishes_it(fresh_ctx: Context) -> None:
+    ctx = fresh_ctx
     place = _place(ctx)
-    signing.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
+    keys.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
     later = NOW + timedelta(days=30)
     places.close(ctx, place.place_id, later)
     gone = later + signing.place_key_grace() + timedelta(seconds=1)
@@ -104,22 +99,25 @@ def test_closing_the_last_place_of_a_superseded_key_unpublishes_it(ctx: Context)
         verify_place(ctx.place_keys, place.token, gone)
 
 
-def test_a_key_superseded_moments_ago_is_not_retired_yet(ctx: Context) -> None:
+def test_a_key_superseded_moments_ago_is_not_retired_yet(fresh_ctx: Context) -> None:
+    ctx = fresh_ctx
     place = _place(ctx)
-    signing.rotate(ctx.store, "place", NOW)
+    # A second later: keys made at the same instant have no order (DynamoDB returns them by kid).
+    keys.rotate(ctx.store, "place", NOW + timedelta(seconds=1))
     places.close(ctx, place.place_id, NOW + timedelta(seconds=5))  # a stale instance may sign
     assert place.kid in _published(ctx, NOW + timedelta(days=1))
-    signing.rotate(ctx.store, "place", NOW + timedelta(days=1))  # the next rotation sweeps
+    keys.rotate(ctx.store, "place", NOW + timedelta(days=1))  # the next rotation sweeps
     assert place.kid not in _published(ctx, NOW + timedelta(days=2))
 
 
-def test_a_place_is_signed_again_when_its_key_retired_meanwhile(ctx: Context) -> None:
+def test_a_place_is_signed_again_when_its_key_retired_meanwhile(fresh_ctx: Context) -> None:
+    ctx = fresh_ctx
     stale = ctx.place_keys.signer(NOW).kid
-    signing.rotate(ctx.store, "place", NOW)
-    ctx.store.retire_signing_key("place", stale, NOW)  # this instance's cache still signs with it
+    keys.rotate(ctx.store, "place", NOW)
+    ctx.store.keys.retire("place", stale, NOW)  # this instance's cache still signs with it
     place = _place(ctx, NOW + timedelta(seconds=1))
     assert place.kid != stale
-    assert ctx.store.get_place(place.place_id) == place
+    assert ctx.store.places.get(place.place_id) == place
 
 
 def test_a_closed_place_has_no_qr_and_unknown_places_are_not_found(ctx: Context) -> None:
@@ -127,7 +125,7 @@ def test_a_closed_place_has_no_qr_and_unknown_places_are_not_found(ctx: Context)
     assert "<svg" in str(places.qr_image(ctx, place.place_id, "svg"))
     places.close(ctx, place.place_id, NOW)
     places.close(ctx, place.place_id, NOW + timedelta(hours=1))  # closing again is fine
-    assert ctx.store.get_place(place.place_id).closed_at == NOW  # type: ignore[union-attr]
+    assert ctx.store.places.get(place.place_id).closed_at == NOW  # type: ignore[union-attr]
     with pytest.raises(ClosedPlaceNotFound):
         places.qr_image(ctx, place.place_id, "svg")
     for unknown in ("0123456789abcdef", "../x", place.place_id.upper()):
@@ -145,7 +143,7 @@ def test_a_visit_shows_the_door_screen_and_a_green_one_makes_no_report(ctx: Cont
         "color": "green",
         "masked_name": "王*明",
     }
-    assert ctx.store.reports_for("370102", NOW - timedelta(days=1), 10) == []
+    assert ctx.store.reports.of_region("370102", NOW - timedelta(days=1), 10) == []
 
 
 def test_visits_to_a_closed_place_or_with_a_foreign_token_are_refused(ctx: Context) -> None:
@@ -160,7 +158,7 @@ def test_visits_to_a_closed_place_or_with_a_foreign_token_are_refused(ctx: Conte
     stranger, _ = holder(ctx, NOW)
     with pytest.raises(NotFound):
         places.visit(ctx, stranger, person.person_id, place.token, NOW)
-    assert ctx.store.place_visits_of(person.person_id, NOW - timedelta(days=1)) == []
+    assert ctx.store.places.visits_of(person.person_id, NOW - timedelta(days=1)) == []
 
 
 def test_yellow_and_red_scans_are_reported_by_the_region_of_the_place(ctx: Context) -> None:
@@ -176,11 +174,11 @@ def test_yellow_and_red_scans_are_reported_by_the_region_of_the_place(ctx: Conte
 
     scan(Color.GREEN, registered.place_id)
     scan(None, registered.place_id)  # an invalid token: no colour, nothing to report
-    assert ctx.store.reports_for("370203", NOW, 100) == []
+    assert ctx.store.reports.of_region("370203", NOW, 100) == []
     scan(Color.YELLOW, registered.place_id)
     scan(Color.RED, "not-registered")  # falls back to the checker's enrolled place
     scan(Color.RED, registered.place_id, person=None)  # a partner province's code
-    found = ctx.store.reports_for("370203", NOW, 100)
+    found = ctx.store.reports.of_region("370203", NOW, 100)
     assert [(r.color, r.place_id, r.person_id) for r in reversed(found)] == [
         (Color.YELLOW, registered.place_id, "p1"),
         (Color.RED, registered.place_id, "p1"),
@@ -189,10 +187,12 @@ def test_yellow_and_red_scans_are_reported_by_the_region_of_the_place(ctx: Conte
 
 
 def test_a_scan_where_no_place_is_registered_goes_to_the_province(ctx: Context) -> None:
-    made = Scan(reports.new_id(), NOW, "c", "gate-9", True, False, Color.RED, None, "p2")
-    reports.report_scan(ctx, made, "gate-9")
-    [report] = ctx.store.reports_for("370000", NOW, 10)
-    assert (report.place_id, report.region_code, report.kind.value) == ("gate-9", "370000", "scan")
+    gate = "gate-" + reports.new_id()  # a place id nobody registered
+    made = Scan(reports.new_id(), NOW, "c", gate, True, False, Color.RED, None, "p2")
+    reports.report_scan(ctx, made, gate)
+    found = ctx.store.reports.of_region("370000", NOW, 100)
+    [report] = [r for r in found if r.place_id == gate]
+    assert (report.region_code, report.kind.value) == ("370000", "scan")
 
 
 def test_yellow_and_red_visits_are_reported_and_listed_by_region_and_day(ctx: Context) -> None:

@@ -1,0 +1,99 @@
+"""ES256 signing keys shared by every function instance: kept in the store, cached per process,
+rotated and retired. Making, loading and publishing a key is chalicelib/security/signing.py."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+from chalicelib import config
+from chalicelib.domain.entities import SigningKey
+from chalicelib.domain.errors import Conflict
+from chalicelib.security.signing import (
+    LoadedKey,
+    load,
+    longest_token_life,
+    new_key,
+    place_key_grace,
+)
+from chalicelib.services.ports import Store
+
+
+def rotate(store: Store, purpose: str, now: datetime) -> SigningKey:
+    """Adds a new signing key; the older ones retire once their tokens can no longer be valid."""
+    fresh = new_key(purpose, now)
+    store.keys.add(fresh)
+    if purpose == "place":
+        retire_idle_place_keys(store, now)
+        return fresh
+    for key in store.keys.of_purpose(purpose):
+        if key.kid != fresh.kid and key.retire_at is None:
+            store.keys.retire(purpose, key.kid, now + longest_token_life(purpose))
+    return fresh
+
+
+def retire_idle_place_keys(store: Store, now: datetime) -> list[str]:
+    """Retires the place keys that no longer sign (superseded for longer than the grace) and
+    that no open place uses; returns their kids. Called on rotation and when a place closes."""
+    keys = store.keys.of_purpose("place")  # oldest first
+    retired = []
+    for key, successor in zip(keys, keys[1:], strict=False):
+        superseded_long_ago = successor.created_at + place_key_grace() <= now
+        if key.retire_at is None and superseded_long_ago and not store.places.key_in_use(key.kid):
+            store.keys.retire("place", key.kid, now + place_key_grace())
+            retired.append(key.kid)
+    return retired
+
+
+class KeyCache:
+    """A process's copy of the key table for one purpose, re-read every key_cache_seconds, and
+    at once (at most once a second) when a token names a key it does not know."""
+
+    def __init__(self, store: Store, purpose: str) -> None:
+        self.store = store
+        self.purpose = purpose
+        self._lock = threading.Lock()
+        self._keys: dict[str, LoadedKey] = {}
+        self._signer: LoadedKey | None = None
+        self._loaded_at = float("-inf")
+
+    def _load(self, now: datetime) -> None:
+        stored = self.store.keys.of_purpose(self.purpose)
+        if not any(key.retire_at is None for key in stored):
+            try:
+                rotate(self.store, self.purpose, now)
+            except Conflict:
+                pass  # another instance made one at the same moment
+            stored = self.store.keys.of_purpose(self.purpose)
+        keys = {key.kid: load(key) for key in stored}
+        signers = [keys[k.kid] for k in stored if k.retire_at is None]
+        self._keys, self._signer = keys, signers[-1]
+        self._loaded_at = time.monotonic()
+
+    def _fresh(self, now: datetime, max_age: float) -> None:
+        with self._lock:
+            if time.monotonic() - self._loaded_at > max_age:
+                self._load(now)
+
+    def signer(self, now: datetime) -> LoadedKey:
+        self._fresh(now, config.key_cache_seconds())
+        assert self._signer is not None
+        return self._signer
+
+    def public_key(self, kid: str, now: datetime) -> LoadedKey | None:
+        self._fresh(now, config.key_cache_seconds())
+        if kid not in self._keys:
+            self._fresh(now, 1.0)
+        key = self._keys.get(kid)
+        if key is None or (key.retire_at is not None and key.retire_at <= now):
+            return None
+        return key
+
+    def published(self, now: datetime) -> list[dict[str, str]]:
+        self._fresh(now, config.key_cache_seconds())
+        return [k.jwk for k in self._keys.values() if k.retire_at is None or k.retire_at > now]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._loaded_at = float("-inf")

@@ -1,0 +1,47 @@
+"""The store on DynamoDB: one repository per port of `services.ports`, each mapping the domain's
+values to the tables in `storage.tables` (personal fields encrypted on the way in, decrypted on
+the way out), all sharing one connection for transactions."""
+
+from __future__ import annotations
+
+from chalicelib.services.ports import Store
+from chalicelib.storage.dynamo.accounts import DynamoAccounts, DynamoLogins
+from chalicelib.storage.dynamo.appeals import DynamoAppeals
+from chalicelib.storage.dynamo.checkins import DynamoCheckins
+from chalicelib.storage.dynamo.common import Db
+from chalicelib.storage.dynamo.epidemic import DynamoEpidemic
+from chalicelib.storage.dynamo.erasure import DynamoErasure
+from chalicelib.storage.dynamo.family import DynamoFamily
+from chalicelib.storage.dynamo.history import DynamoHistory
+from chalicelib.storage.dynamo.jobs import DynamoCounters, DynamoJobs
+from chalicelib.storage.dynamo.keys import DynamoKeys
+from chalicelib.storage.dynamo.persons import DynamoPersons
+from chalicelib.storage.dynamo.places import DynamoPlaces
+from chalicelib.storage.dynamo.scans import DynamoReports, DynamoScans
+from chalicelib.storage.dynamo.trust import DynamoTrust
+
+
+def DynamoStore(db: Db | None = None) -> Store:  # noqa: N802 (reads as the type it builds)
+    """Every port on DynamoDB, sharing `db` (a new one by default)."""
+    db = db or Db()
+    return Store(
+        logins=DynamoLogins(db),
+        accounts=DynamoAccounts(db),
+        persons=DynamoPersons(db),
+        history=DynamoHistory(db),
+        appeals=DynamoAppeals(db),
+        family=DynamoFamily(db),
+        epidemic=DynamoEpidemic(db),
+        checkins=DynamoCheckins(db),
+        keys=DynamoKeys(db),
+        scans=DynamoScans(db),
+        reports=DynamoReports(db),
+        places=DynamoPlaces(db),
+        trust=DynamoTrust(db),
+        jobs=DynamoJobs(db),
+        counters=DynamoCounters(db),
+        erasure=DynamoErasure(db),
+    )
+
+
+__all__ = ["Db", "DynamoStore"]

@@ -1,0 +1,48 @@
+"""Daily check-ins (健康打卡): one per person and Asia/Shanghai day, health data encrypted."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from chalicelib.domain.model import Checkin, Symptom
+from chalicelib.security.fields import decrypt, encrypt
+from chalicelib.storage import tables as t
+from chalicelib.storage.dynamo.common import Repository, day_shard, delete_all, keys_of_day
+
+
+class DynamoCheckins(Repository):
+    def put(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
+        health = {"temperature": checkin.temperature, "symptoms": list(checkin.symptoms)}
+        item = t.CheckinItem(
+            person_id,
+            checkin.day,
+            health_enc=encrypt(json.dumps(health), _context(person_id, checkin.day)),
+            at=at,
+            day_shard=day_shard(checkin.day, person_id),
+        )
+        # One write that replaces the day's earlier check-in and says whether there was one.
+        return self._db.put_returning_old(item)
+
+    def between(self, person_id: str, first: date, last: date) -> list[Checkin]:
+        found = t.CheckinItem.query(
+            person_id, t.CheckinItem.day.between(first, last), consistent_read=True
+        )
+        return [_checkin(item) for item in found]
+
+    def delete_of_day(self, day: date) -> int:
+        keys = keys_of_day(t.CheckinItem.by_day, day)
+        return delete_all(t.CheckinItem, (t.CheckinItem(k.person_id, k.day) for k in keys))
+
+
+def _context(person_id: str, day: date) -> str:
+    return f"checkins:health:{person_id}:{day.isoformat()}"
+
+
+def _checkin(item: t.CheckinItem) -> Checkin:
+    health = json.loads(decrypt(item.health_enc, _context(item.person_id, item.day)))
+    return Checkin(
+        day=item.day,
+        temperature=float(health["temperature"]),
+        symptoms=tuple(Symptom(s) for s in health["symptoms"]),
+    )
