@@ -8,7 +8,7 @@ from chalice.test import Client
 
 from tests.conftest import ROOT
 from tests.contract import check_response
-from tests.live_server import LiveServer, serve
+from tests.live_server import LiveServer, otp_login, serve
 
 ADMIN_PHONE = "13800000000"
 
@@ -54,13 +54,7 @@ class Api:
         return response.status_code, json.loads(response.body) if response.body else None
 
     def login(self, phone: str) -> str:
-        status, sent = self.json("POST", "/v1/auth/otp", {"phone": phone})
-        assert status == 202, sent
-        status, login = self.json(
-            "POST", "/v1/auth/token", {"phone": phone, "code": sent["dev_code"]}
-        )
-        assert status == 200, login
-        return str(login["access_token"])
+        return otp_login(self.json, phone)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 
 from chalicelib import validation
+from tests.e2e.test_journey import application
 from tests.ids import resident_id
 from tests.live_server import LiveServer
 
@@ -181,24 +182,7 @@ def seeded(live: LiveServer, live_admin_token: str) -> dict[str, str]:
     }
     status, answer = live.call("POST", "/v1/admin/issuers", partner, token=admin)
     assert status == 201, answer
-    application = {
-        "name": "张三丰",
-        "id_type": "resident_id",
-        "id_number": resident_id(),
-        "nationality": "CHN",
-        "address": "山东省济南市历下区泉城路1号",
-        "region_code": "370102",
-        "declaration": {
-            "visited_regions": [],
-            "contact_with_case": False,
-            "fever_clinic_visit": False,
-            "symptoms": [],
-            "temperature": 36.5,
-            "from_abroad": False,
-        },
-        "commitment": True,
-    }
-    status, answer = live.call("POST", "/v1/applications", application, token=admin)
+    status, answer = live.call("POST", "/v1/applications", application(resident_id()), token=admin)
     assert status == 201, answer
     person_id = answer["person_id"]
     place = {"name": "泉城广场", "type": "tourism", "region_code": "370102", "address": "泉城路1号"}

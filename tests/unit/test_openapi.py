@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 API_MD = ROOT / "docs" / "api.md"
 
 
-
 def _contract() -> set[tuple[str, str]]:
     text = API_MD.read_text()
     found = re.findall(r"\b(GET|POST|PUT|DELETE|PATCH) (/[^\s|?`]+)", text)
