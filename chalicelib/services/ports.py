@@ -73,11 +73,16 @@ class NewPerson:
     visits_until: date | None = None
     dependent_limit: int | None = None
 
+    def __post_init__(self) -> None:
+        if not self.person.id_key:  # records are found by it: a person without one never has any
+            raise ValueError("a new person carries the blind index of its ID document")
+
 
 class Persons(Protocol):
     def create(self, new: NewPerson) -> None:
         """All of it in one transaction. Raises AlreadyApplied when a marker is already taken,
-        TooManyDependents when a guardian is at the limit."""
+        TooManyDependents when a guardian is at the limit, Conflict when other writes kept it
+        from going through (after a few tries)."""
 
     def get(self, person_id: str, *, consistent: bool = False) -> Person | None: ...
 

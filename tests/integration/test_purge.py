@@ -144,7 +144,8 @@ def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
         entry = first_entry(person)
         person = replace(person, history_seq=1, history_hash=entry.hash)
         link = Link("acc", person.person_id, "self", now)
-        ctx.store.persons.create(NewPerson(person, link, (), entry, ("330106", "420100"), until))
+        regions = ("330106", "420100")
+        ctx.store.persons.create(NewPerson(person, link, (), entry, regions, until))
         people.append(person.person_id)
     report = purge(ctx, now)
     assert report["removed"]["declared_visits"] == 2

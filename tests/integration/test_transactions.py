@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from chalicelib.domain.entities import Link
 from chalicelib.domain.errors import AlreadyApplied, AlreadyBound, NotFound
 from chalicelib.security.fields import new_person_id
 from chalicelib.services.ports import Store
@@ -73,3 +74,26 @@ def test_a_calendar_date_is_stored_as_iso_text_and_read_back_as_a_date(store: St
         pid, t.CheckinItem.day.between(date(2026, 2, 1), date(2026, 2, 28)), consistent_read=True
     )
     assert [item.day for item in found] == [date(2026, 2, 3)]
+
+
+def test_an_item_with_a_condition_must_name_its_error_and_only_then() -> None:
+    tx = Transaction()
+    with pytest.raises(TypeError):
+        tx.put(_marker("test:x"), condition=t.MarkerItem.key.does_not_exist())
+    with pytest.raises(TypeError):
+        tx.put(_marker("test:x"), fails=AlreadyApplied)
+    assert tx.requests() == []
+
+
+def test_a_new_person_without_its_id_key_is_refused_before_any_write() -> None:
+    from dataclasses import replace
+
+    from chalicelib.services.ports import NewPerson
+    from tests.integration.test_store_contract import NOW as WHEN
+    from tests.integration.test_store_contract import a_person, first_entry
+
+    person = a_person()
+    link = Link("acc", person.person_id, "self", WHEN)
+    assert NewPerson(person, link, (), first_entry(person)).person.id_key
+    with pytest.raises(ValueError):
+        NewPerson(replace(person, id_key=""), link, ("id:",), first_entry(person))

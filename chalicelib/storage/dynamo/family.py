@@ -94,7 +94,7 @@ class DynamoFamily(Repository):
             A(account_id),
             [A.dependents.add(-1)],
             condition=A.account_id.exists(),
-            fails=NotFound,
+            fails=LastGuardian,  # as before the split: only the link's absence is NotFound
         )
         tx.update(
             P(person_id),

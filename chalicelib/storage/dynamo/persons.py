@@ -50,9 +50,13 @@ class DynamoPersons(Repository):
             tx.put(marker, condition=t.MarkerItem.key.does_not_exist(), fails=AlreadyApplied)
         if link.relation != "self" and new.dependent_limit is not None:
             count_dependent(tx, link.account_id, new.dependent_limit, fails=TooManyDependents)
-        tx.put(person_item(person), condition=t.PersonItem.person_id.does_not_exist())
+        tx.put(
+            person_item(person), condition=t.PersonItem.person_id.does_not_exist(), fails=Conflict
+        )
         tx.put(link_item(link))
-        tx.put(history_item(new.entry), condition=t.HistoryItem.seq.does_not_exist())
+        tx.put(
+            history_item(new.entry), condition=t.HistoryItem.seq.does_not_exist(), fails=Conflict
+        )
         if new.visits_until is not None:
             for region in new.visits:
                 tx.put(visit_item(region, person.person_id, new.visits_until))

@@ -5,6 +5,7 @@ as written: no reordering by kind, so nothing depends on pynamodb's internal ord
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from pynamodb.models import Model
 
 from chalicelib.domain.errors import Conflict
 
+Failure = Callable[[], Exception]  # a domain error that takes no arguments, e.g. AlreadyApplied
 _CANCELLED = "TransactionCanceledException"
 _FAILED = "ConditionalCheckFailed"
 _BUSY = "TransactionConflict"
@@ -24,7 +26,7 @@ _BUSY = "TransactionConflict"
 @dataclass(frozen=True)
 class _Entry:
     request: dict[str, Any]
-    fails: type[Exception] | None
+    fails: Failure | None
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Transaction:
     _entries: list[_Entry] = field(default_factory=list)
 
     def put(
-        self, item: Model, *, condition: Condition | None = None, fails: type[Exception] = Conflict
+        self, item: Model, *, condition: Condition | None = None, fails: Failure | None = None
     ) -> None:
         self._add("Put", item.get_save_kwargs_from_instance(condition=condition), condition, fails)
 
@@ -45,13 +47,13 @@ class Transaction:
         actions: list[Action],
         *,
         condition: Condition | None = None,
-        fails: type[Exception] = Conflict,
+        fails: Failure | None = None,
     ) -> None:
         kwargs = item.get_update_kwargs_from_instance(actions=actions, condition=condition)
         self._add("Update", kwargs, condition, fails)
 
     def delete(
-        self, item: Model, *, condition: Condition | None = None, fails: type[Exception] = Conflict
+        self, item: Model, *, condition: Condition | None = None, fails: Failure | None = None
     ) -> None:
         kwargs = item.get_delete_kwargs_from_instance(condition=condition)
         self._add("Delete", kwargs, condition, fails)
@@ -63,21 +65,24 @@ class Transaction:
         range_key: str | None = None,
         *,
         condition: Condition,
-        fails: type[Exception],
+        fails: Failure,
     ) -> None:
         kwargs = model.get_operation_kwargs_from_class(hash_key, range_key, condition=condition)
         self._add("ConditionCheck", kwargs, condition, fails)
 
     def _add(
-        self, kind: str, kwargs: dict[str, Any], condition: Condition | None, fails: type[Exception]
+        self, kind: str, kwargs: dict[str, Any], condition: Condition | None, fails: Failure | None
     ) -> None:
-        # An item without a condition cannot fail on its own: it names no error.
-        self._entries.append(_Entry({kind: kwargs}, fails if condition is not None else None))
+        if (condition is None) != (fails is None):
+            raise TypeError("an item names the error of its condition, and only with a condition")
+        self._entries.append(_Entry({kind: kwargs}, fails))
 
     def commit(self, connection: Connection, *, retries: int = 0) -> None:
         """Writes every item or none. The first item (in the order added) whose condition failed
         raises its error; when another transaction held an item, tries again up to `retries`
         times, then raises Conflict. Any other failure is raised as it came."""
+        if not self._entries:
+            return
         for attempt in range(retries + 1):
             try:
                 connection.dispatch("TransactWriteItems", {"TransactItems": self.requests()})
