@@ -54,6 +54,8 @@ class Category(enum.StrEnum):
     FEVER_CLINIC = "fever_clinic"
     RECOVERED_OBSERVATION = "recovered_observation"
     ABROAD_QUARANTINE = "abroad_quarantine"
+    # Hubei's 居家隔离且尚未复核新冠肺炎症状: lasts until the authority records the re-check.
+    HOME_ISOLATION_UNCHECKED = "home_isolation_unchecked"
     CLEARED = "cleared"
 
 
