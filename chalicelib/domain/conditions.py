@@ -173,6 +173,42 @@ class RecordCondition(Condition):
         return Hit(_latest(ends)) if ends else None
 
 
+@register
+@dataclass(frozen=True)
+class AfterRecordCondition(Condition):
+    """A record of `categories` has ended (a `cleared` record or its `until`): holds from the day
+    after its last active day for `lasts_days` days, the observation that follows a discharge or a
+    release (实施居家观察未满14天的治愈出院确诊病人). A record that was never active starts none.
+
+    The window uses the engine's current count (`lasts_days` days, the first day included).
+    """
+
+    categories: tuple[Category, ...]
+    lasts_days: int
+    kind: ClassVar[str] = "after_record"
+
+    @classmethod
+    def parse(cls, d: Mapping[str, Any], where: str) -> Self:
+        categories = enum_list(d, "categories", where, Category)
+        if Category.CLEARED in categories:
+            raise PolicyError(f"{where}.categories: 'cleared' ends records, it is not a risk")
+        return cls(categories, days(d["lasts_days"], f"{where}.lasts_days"))
+
+    def holds(self, facts: Facts, today: date, defaults: Defaults) -> Hit | None:
+        lasts: list[date] = []
+        for r in facts.records:
+            if r.category not in self.categories:
+                continue
+            end = record_end(r, facts.records, defaults)
+            if end is None or end < r.since:
+                continue
+            first = end + _ONE_DAY
+            last = first + timedelta(days=self.lasts_days - 1)
+            if first <= today <= last:
+                lasts.append(last)
+        return Hit(max(lasts)) if lasts else None
+
+
 # --- the declaration: each holds from `declared_on` for the policy's `window_days` -------------
 
 

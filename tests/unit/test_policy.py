@@ -30,6 +30,7 @@ SHANDONG_RULE_IDS = [
     "SD-Y-fever-temperature",
     "SD-Y-checkin-fever-or-symptoms",
     "SD-Y-recovered-observation",
+    "SD-Y-discharged-observation",
     "SD-Y-abroad-quarantine",
     "SD-Y-from-abroad-declared",
     "SD-Y-medium-risk-region",

@@ -156,6 +156,15 @@ SINGLE_RULE_ROWS = [
         "recovered_observation",
         id="SD-Y-recovered-observation: 治愈出院未满14天",
     ),
+    # 黄码: "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者":
+    # clearing the case record starts the observation by itself
+    pytest.param(
+        facts(rec("confirmed", date(2026, 10, 10)), rec("cleared", DECLARED_ON)),
+        "yellow",
+        "SD-Y-discharged-observation",
+        "discharged_observation",
+        id="SD-Y-discharged-observation: 实施居家观察未满14天的治愈出院确诊病人",
+    ),
     # 黄码: "来自境外隔离期未满人员" (authority record)
     pytest.param(
         facts(rec("abroad_quarantine", DECLARED_ON)),
@@ -339,6 +348,64 @@ RECORD_ROWS = [
         None,
         id="abroad_quarantine: day 15 green",
     ),
+    # "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者": the end of the
+    # case record (a `cleared` record or its `until`) starts 14 days of yellow by itself
+    pytest.param(
+        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 1),
+        "yellow",
+        D(2026, 11, 14),
+        id="治愈出院确诊病人: yellow from the day the confirmed record is cleared",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 14),
+        "yellow",
+        D(2026, 11, 14),
+        id="治愈出院确诊病人: the 14th day of observation is yellow",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 15),
+        "green",
+        None,
+        id="治愈出院确诊病人: green after the 14 days",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 10, 31),
+        "red",
+        D(2026, 10, 31),
+        id="治愈出院确诊病人: red up to the day before the clearance",
+    ),
+    pytest.param(
+        [rec("asymptomatic", D(2026, 10, 20), D(2026, 11, 24))],
+        D(2026, 12, 8),
+        "yellow",
+        D(2026, 12, 8),
+        id="解除医学隔离未满14天的无症状感染者: an until on the case record starts it (month end)",
+    ),
+    pytest.param(
+        [rec("asymptomatic", D(2026, 10, 20), D(2026, 11, 24))],
+        D(2026, 12, 9),
+        "green",
+        None,
+        id="解除医学隔离的无症状感染者: green on the 15th day after the release",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 2),
+        "green",
+        None,
+        id="a confirmed record cleared on its first day was never active: no observation",
+    ),
+    pytest.param(
+        [rec("close_contact", D(2026, 10, 20)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 2),
+        "green",
+        None,
+        id="a cleared close contact starts no observation (the notice names cases only)",
+    ),
     # "确诊病人": open-ended until a cleared record
     pytest.param(
         [rec("confirmed", D(2026, 11, 1))],
@@ -357,9 +424,9 @@ RECORD_ROWS = [
     pytest.param(
         [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
         D(2026, 11, 10),
-        "green",
-        None,
-        id="confirmed: cleared from its since on",
+        "yellow",
+        D(2026, 11, 23),
+        id="confirmed: cleared from its since on, red ends and 治愈出院 observation is yellow",
     ),
     pytest.param(
         [rec("suspected", D(2026, 11, 10)), rec("cleared", D(2026, 11, 10))],
@@ -574,4 +641,5 @@ def test_a_clearance_ends_only_what_was_imported_before_it() -> None:
     assert record_end(replace(late, imported_at=None), records, defaults) == D(2026, 11, 19)
     today = D(2026, 11, 22)
     assert evaluate(SHANDONG, facts(*records), today).color is Color.RED
-    assert evaluate(SHANDONG, facts(known, cleared), today).color is Color.GREEN
+    # The clearance ends the red; the discharged patient's 14-day observation is yellow.
+    assert evaluate(SHANDONG, facts(known, cleared), today).color is Color.YELLOW
