@@ -19,11 +19,6 @@ def shanghai_date(instant: datetime) -> date:
     return instant.astimezone(SHANGHAI).date()
 
 
-def last_day(start: date, days: int) -> date:
-    """The last calendar day (inclusive) of a period of `days` days starting on `start`."""
-    return start + timedelta(days=days - 1)
-
-
 def end_of_day(day: date) -> datetime:
     """The first instant after the Asia/Shanghai calendar day `day`."""
     return datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from chalicelib.domain.checkins import checked_in, is_abnormal, streak
+from chalicelib.domain.days import last_day
 from chalicelib.domain.model import (
     Category,
     Checkin,
@@ -122,7 +123,7 @@ def record_end(record: Record, records: Sequence[Record], defaults: Defaults) ->
     end = record.until
     if end is None:
         lifetime = defaults.lifetime(record.category)
-        end = record.since + timedelta(days=lifetime - 1) if lifetime is not None else None
+        end = last_day(record.since, lifetime) if lifetime is not None else None
     for other in records:
         if (
             other.category is Category.CLEARED
@@ -180,7 +181,8 @@ class AfterRecordCondition(Condition):
     after its last active day for `lasts_days` days, the observation that follows a discharge or a
     release (实施居家观察未满14天的治愈出院确诊病人). A record that was never active starts none.
 
-    The window uses the engine's current count (`lasts_days` days, the first day included).
+    The window is counted as `days.last_day` counts: from D (the day after the record's last
+    active day) through D+`lasts_days`.
     """
 
     categories: tuple[Category, ...]
@@ -202,8 +204,8 @@ class AfterRecordCondition(Condition):
             end = record_end(r, facts.records, defaults)
             if end is None or end < r.since:
                 continue
-            first = end + _ONE_DAY
-            last = first + timedelta(days=self.lasts_days - 1)
+            first = end + _ONE_DAY  # the clearance's day: the observation's start D
+            last = last_day(first, self.lasts_days)
             if first <= today <= last:
                 lasts.append(last)
         return Hit(max(lasts)) if lasts else None
@@ -213,8 +215,8 @@ class AfterRecordCondition(Condition):
 
 
 def _window(facts: Facts, today: date, defaults: Defaults) -> Hit | None:
-    """The declaration counts from `declared_on` for `window_days` days."""
-    last = facts.declared_on + timedelta(days=defaults.window_days - 1)
+    """The declaration counts for `window_days` days after `declared_on` (`days.last_day`)."""
+    last = last_day(facts.declared_on, defaults.window_days)
     return Hit(last) if facts.declared_on <= today <= last else None
 
 
@@ -330,15 +332,16 @@ class CheckinCondition(Condition):
         return is_abnormal(checkin, self.temperature_at_least, self.symptoms_any_of)
 
     def holds(self, facts: Facts, today: date, defaults: Defaults) -> Hit | None:
-        """Until `lasts_days` days after the most recent abnormal check-in (on or before today)."""
+        """Until `lasts_days` days after the most recent abnormal check-in (on or before today),
+        counted as `days.last_day` counts."""
         abnormal = [c.day for c in facts.checkins if c.day <= today and self.abnormal(c)]
         if not abnormal:
             return None
-        last = max(abnormal) + timedelta(days=self.lasts_days - 1)
+        last = last_day(max(abnormal), self.lasts_days)
         return Hit(last) if today <= last else None
 
     def lookback_days(self) -> int:
-        return self.lasts_days
+        return self.lasts_days + 1  # an abnormal check-in `lasts_days` days ago still counts
 
 
 @register
@@ -395,7 +398,7 @@ class CheckinStreakCondition(Condition):
 def _from_arrival(facts: Facts, today: date, lasts_days: int) -> Hit | None:
     """From the arrival (and while it is announced ahead) for `lasts_days` days."""
     assert facts.arrival is not None
-    last = facts.arrival.arrival_date + timedelta(days=lasts_days - 1)
+    last = last_day(facts.arrival.arrival_date, lasts_days)
     return Hit(last) if today <= last else None
 
 

@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+
+def last_day(start: date, days: int) -> date:
+    """The last day of a `days`-day state that starts on `start` (a declaration, an arrival, a
+    record's `since`, an abnormal check-in, a paper code's issue day).
+
+    The one day-counting convention of the system: a period in days counts from the day after
+    its start, as the Civil Code (article 201) counts periods, so a 14-day state that starts on
+    D covers D+1 … D+14. The state holds from D through D+14 and is over on D+15.
+    """
+    return start + timedelta(days=days)
+
+
 # The check-ins the colour rules see: the last four weeks, today included.
 CHECKIN_FACT_DAYS = 28
 

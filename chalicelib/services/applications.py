@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib import config
-from chalicelib.domain.clock import last_day, shanghai_date
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.days import last_day
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.history import ActorKind, Cause

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.clock import last_day, shanghai_date
+from chalicelib.domain.clock import shanghai_date
+from chalicelib.domain.days import last_day
 from chalicelib.domain.entities import Person
 from chalicelib.domain.errors import FieldError, InvalidInput, InvalidOriginCode, OriginCodeUsed
 from chalicelib.domain.history import Cause

@@ -1,5 +1,6 @@
 """Paper codes (纸质健康码) for people without a phone: printed by the holder or a guardian, valid
-from the issue date to `paper_code_days()` later (Asia/Shanghai), then printed again. The QR holds
+from the issue date to `paper_code_days()` later (Asia/Shanghai; `days.last_day`: issued on D,
+valid through D+14), then printed again. The QR holds
 a signed token of kind `paper` that expires at the end of that day; a checker always sees the
 current colour from the database. Revoking invalidates every paper code printed before it."""
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.domain.clock import end_of_day, shanghai_date
+from chalicelib.domain.days import last_day
 from chalicelib.domain.masking import mask_name
 from chalicelib.security.tokens import AccessClaims, issue_code
 from chalicelib.services.access import person_for
@@ -25,7 +27,7 @@ def paper_code(
     # Printed in the second of a revocation, it must not fall under it (tokens hold seconds).
     now = max(now, person.paper_not_before or now)
     issued_on = shanghai_date(now)
-    valid_until = issued_on + timedelta(days=config.paper_code_days())
+    valid_until = last_day(issued_on, config.paper_code_days())
     token, _ = issue_code(
         ctx.code_keys,
         person.person_id,

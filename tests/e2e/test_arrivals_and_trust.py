@@ -390,10 +390,10 @@ def test_an_arrival_keeps_its_origins_colour_for_14_days_from_arrival(
     code = created["code"]
     assert code["color"] == color
     assert code["reasons"][0]["code"] == reason
-    assert code["valid_until"] == (arrived + timedelta(days=13)).isoformat()
+    assert code["valid_until"] == (arrived + timedelta(days=14)).isoformat()  # D+14 (item 9)
 
 
-def test_a_yellow_arrival_turns_green_when_the_hourly_job_runs_after_14_days(
+def test_a_yellow_arrival_turns_green_when_the_hourly_job_runs_on_day_15(
     api: Api, client: Client, admin_token: str, new_phone: Callable[[], str]
 ) -> None:
     api.json("PUT", f"/v1/admin/regions/{MEDIUM}", {"risk": "medium"}, token=admin_token)
@@ -409,9 +409,9 @@ def test_a_yellow_arrival_turns_green_when_the_hourly_job_runs_after_14_days(
             answer = client.lambda_.invoke("expire", event)
         assert isinstance(answer.payload, dict) and answer.payload["failed"] == 0
 
-    scheduled_run(13)
+    scheduled_run(14)  # arrival + 14: the last yellow day (D+13 before issue 11 item 9)
     assert api.json("GET", f"/v1/persons/{person_id}/code", token=resident)[1]["color"] == "yellow"
-    scheduled_run(14)
+    scheduled_run(15)
     status, view = api.json("GET", f"/v1/persons/{person_id}/code", token=resident)
     assert (status, view["color"]) == (200, "green")
     status, history = api.json("GET", f"/v1/persons/{person_id}/history", token=resident)

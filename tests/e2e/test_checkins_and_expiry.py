@@ -125,14 +125,15 @@ def test_check_ins_are_listed_newest_first_within_retention(
     assert listed["checkins"][0]["symptoms"] == [Symptom.FATIGUE.value]
 
 
-def test_a_medium_risk_holder_is_yellow_then_green_when_the_hourly_job_runs_14_days_later(
+def test_a_medium_risk_holder_is_yellow_then_green_when_the_hourly_job_runs_15_days_later(
     api: Api, client: Client, new_phone: Callable[[], str]
 ) -> None:
     now = utcnow()
     default().store.epidemic.put_region(MEDIUM, Risk.MEDIUM, by="e2e", at=now)
     token, person_id, code = apply(api, new_phone(), visited_regions=[MEDIUM])
     assert code["color"] == "yellow"
-    assert code["valid_until"] == (shanghai_date(now) + timedelta(days=13)).isoformat()
+    # declared on D: D+1 … D+14 (days.last_day); D+13 before issue 11 item 9
+    assert code["valid_until"] == (shanghai_date(now) + timedelta(days=14)).isoformat()
 
     def scheduled_run(days_later: int) -> dict[str, object]:
         event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
@@ -141,9 +142,9 @@ def test_a_medium_risk_holder_is_yellow_then_green_when_the_hourly_job_runs_14_d
         assert isinstance(answer.payload, dict)
         return answer.payload
 
-    scheduled_run(13)  # the last day of the window: still yellow
+    scheduled_run(14)  # D+14, the last day of the window: still yellow
     assert api.json("GET", f"/v1/persons/{person_id}/code", token=token)[1]["color"] == "yellow"
-    report = scheduled_run(14)
+    report = scheduled_run(15)
     assert report["job"] == "expire" and report["failed"] == 0
     assert isinstance(report["changed"], int) and report["changed"] >= 1
     status, view = api.json("GET", f"/v1/persons/{person_id}/code", token=token)

@@ -36,8 +36,10 @@ def test_a_14_day_state_ends_at_00_01_of_its_review_day_not_at_23_59_the_evening
 ) -> None:
     ctx = fresh_ctx  # the expire job's own watermark
     ctx.store.epidemic.put_region(MEDIUM, Risk.MEDIUM, by="admin", at=shanghai(2026, 11, 1, 0, 0))
-    # Declared on 17 November: the window covers 17–30 November; the review day is 1 December.
-    _, person = holder(ctx, shanghai(2026, 11, 17, 10, 0), Declaration(visited_regions=(MEDIUM,)))
+    # Declared on 16 November: the window counts 17–30 November (days.last_day: D+1 … D+14), so
+    # the last yellow day is 30 November and the review day 1 December. (Declared on 17 November
+    # with D+13 as the last day before issue 11 item 9.)
+    _, person = holder(ctx, shanghai(2026, 11, 16, 10, 0), Declaration(visited_regions=(MEDIUM,)))
     assert person.color is Color.YELLOW
     evening = expire(ctx, shanghai(2026, 11, 30, 23, 59))
     assert (evening["due"], evening["changed"]) == (0, 0)

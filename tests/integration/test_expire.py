@@ -40,8 +40,10 @@ def mark() -> str:
 
 
 def yellow_holders(ctx: Context, count: int, declared: datetime) -> list[Person]:
-    """Holders who declared a medium-risk region at `declared`: yellow through the 14th day,
-    due for review on the 15th (declared + 14 days)."""
+    """Holders who declared a medium-risk region at `declared` (day D): yellow through D+14
+    (`days.last_day`), due for review on D+15. The tests declare on the last day of a month, so
+    the review day is the 15th of the next. (They declared on the 1st, with D+13 as the last
+    day, before issue 11 item 9.)"""
     ctx.store.epidemic.put_region(MEDIUM, Risk.MEDIUM, by="test", at=declared)
     declaration = Declaration(visited_regions=(MEDIUM,))
     people = [holder(ctx, declared, declaration)[1] for _ in range(count)]
@@ -63,7 +65,7 @@ def counts(report: dict[str, Any]) -> tuple[int, int, int, int]:
 
 
 def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, mark: str) -> None:
-    people = yellow_holders(ctx, 3, shanghai(2031, 3, 1, 10, 0))
+    people = yellow_holders(ctx, 3, shanghai(2031, 2, 28, 10, 0))
     ctx.store.jobs.set_watermark(mark, "2031-03-14")
     report = expire(ctx, shanghai(2031, 3, 15, 0, 5), watermark=mark)
     assert counts(report) == (3, 3, 0, 0) and report["complete"] is True
@@ -80,7 +82,7 @@ def test_persons_due_today_turn_green_with_a_system_history_entry(ctx: Context, 
 
 
 def test_a_missed_run_catches_up_on_the_days_since_its_watermark(ctx: Context, mark: str) -> None:
-    people = yellow_holders(ctx, 2, shanghai(2032, 5, 1, 10, 0))  # due on 15 May
+    people = yellow_holders(ctx, 2, shanghai(2032, 4, 30, 10, 0))  # due on 15 May
     ctx.store.jobs.set_watermark(mark, "2032-05-14")
     report = expire(ctx, shanghai(2032, 5, 16, 3, 0), watermark=mark)  # nobody ran on the 15th
     assert counts(report) == (2, 2, 0, 0) and report["days_read"] == 2
@@ -89,7 +91,7 @@ def test_a_missed_run_catches_up_on_the_days_since_its_watermark(ctx: Context, m
 
 
 def test_persons_not_due_yet_are_not_read(ctx: Context, mark: str) -> None:
-    people = yellow_holders(ctx, 2, shanghai(2033, 6, 1, 10, 0))  # due on 15 June
+    people = yellow_holders(ctx, 2, shanghai(2033, 5, 31, 10, 0))  # due on 15 June
     ctx.store.jobs.set_watermark(mark, "2033-06-13")
     report = expire(ctx, shanghai(2033, 6, 14, 23, 59), watermark=mark)
     assert counts(report) == (0, 0, 0, 0)
@@ -98,7 +100,7 @@ def test_persons_not_due_yet_are_not_read(ctx: Context, mark: str) -> None:
 
 
 def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: str) -> None:
-    people = yellow_holders(ctx, 8, shanghai(2034, 7, 1, 10, 0))
+    people = yellow_holders(ctx, 8, shanghai(2034, 6, 30, 10, 0))
     ctx.store.jobs.set_watermark(mark, "2034-07-14")
     now = shanghai(2034, 7, 15, 1, 0)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -116,7 +118,7 @@ def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: st
 def test_a_run_out_of_time_stops_between_persons_and_the_next_one_finishes(
     ctx: Context, mark: str
 ) -> None:
-    people = yellow_holders(ctx, 5, shanghai(2035, 8, 1, 10, 0))
+    people = yellow_holders(ctx, 5, shanghai(2035, 7, 31, 10, 0))
     ctx.store.jobs.set_watermark(mark, "2035-08-13")
     now = shanghai(2035, 8, 15, 2, 0)  # the 14th (nobody due) and the 15th (five due)
     none = expire(ctx, now, watermark=mark, budget_seconds=0)
@@ -149,7 +151,7 @@ class LaggingIndex:
 def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
     ctx: Context, mark: str
 ) -> None:
-    (person,) = yellow_holders(ctx, 1, shanghai(2036, 9, 1, 10, 0))  # due on 15 September
+    (person,) = yellow_holders(ctx, 1, shanghai(2036, 8, 31, 10, 0))  # due on 15 September
     day = date(2036, 9, 15)
     stale = list(ctx.store.persons.due(day))
     ctx.store.jobs.set_watermark(mark, "2036-09-14")
@@ -163,7 +165,7 @@ def test_a_person_no_longer_due_behind_a_lagging_index_is_left_alone(
 
 
 def test_a_red_code_loses_its_ended_yellow_reason_and_stays_red(ctx: Context, mark: str) -> None:
-    declared = shanghai(2037, 10, 1, 10, 0)
+    declared = shanghai(2037, 9, 30, 10, 0)
     (person,) = yellow_holders(ctx, 1, declared)  # the region's reason ends on 14 October
     confirmed = Record("R-" + new_person_id(), Category.CONFIRMED, date(2037, 10, 2))
     ctx.store.epidemic.put_record(person.id_key, confirmed, by="test", at=declared)

@@ -78,28 +78,28 @@ ROWS = [
         facts(arrival(MEDIUM)),
         Color.YELLOW,
         ["Y-arrival-medium-risk-origin"],
-        day(11),
+        day(12),
         id="medium-risk origin: yellow 14 days from arrival",
     ),
     pytest.param(
         facts(arrival(HIGH)),
         Color.RED,
         ["R-arrival-high-risk-origin"],
-        day(11),
+        day(12),
         id="high-risk origin: red 14 days from arrival",
     ),
     pytest.param(
         facts(arrival(LOW, Color.RED)),
         Color.RED,
         ["R-arrival-red-code"],
-        day(11),
+        day(12),
         id="red origin code: red 14 days",
     ),
     pytest.param(
         facts(arrival(LOW, Color.YELLOW)),
         Color.YELLOW,
         ["Y-arrival-yellow-code"],
-        day(11),
+        day(12),
         id="yellow origin code: yellow 14 days",
     ),
     pytest.param(
@@ -166,12 +166,14 @@ def covered(profile: str) -> set[str]:
     return {f"{PREFIX[profile]}-{rule}" for row in ROWS for rule in row.values[2]}  # type: ignore[attr-defined]
 
 
-def test_the_14_day_states_end_on_the_15th_day_and_the_review_day_says_so() -> None:
+def test_the_14_day_states_end_after_the_14th_day_and_the_review_day_says_so() -> None:
+    """Counted from the day after the arrival (Civil Code art. 201): arrival D = day(-2) counts
+    D+1 … D+14, so day(12) is the last yellow day and day(13) the review day."""
     policy = load("shandong")
     f = facts(arrival(MEDIUM))
-    assert evaluate(policy, f, day(11)).color is Color.YELLOW  # arrival + 13: last day
-    assert evaluate(policy, f, day(12)).color is Color.GREEN
-    assert next_review(evaluate(policy, f, T), f, T) == day(12)
+    assert evaluate(policy, f, day(12)).color is Color.YELLOW  # arrival + 14: last day
+    assert evaluate(policy, f, day(13)).color is Color.GREEN
+    assert next_review(evaluate(policy, f, T), f, T) == day(13)
 
 
 def test_abroad_with_a_negative_test_turns_green_the_day_after_quarantine_end() -> None:

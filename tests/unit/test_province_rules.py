@@ -91,8 +91,8 @@ ROWS = [
         facts(checkins=[ci(0, 37.3)]),
         Y,
         ["SD-Y-checkin-fever-or-symptoms"],
-        day(13),
-        id="SD-Y-checkin-fever-or-symptoms: 发热（体温大于或等于37.3℃） today, until day 14",
+        day(14),
+        id="SD-Y-checkin-fever-or-symptoms: 发热（体温大于或等于37.3℃） today, until D+14",
     ),
     pytest.param(
         "shandong",
@@ -107,7 +107,7 @@ ROWS = [
         facts(checkins=[ci(0, 36.5, Symptom.DRY_COUGH)]),
         Y,
         ["SD-Y-checkin-fever-or-symptoms"],
-        day(13),
+        day(14),
         id="SD-Y-checkin-fever-or-symptoms: 干咳",
     ),
     # "一旦出现……乏力、咳嗽、腹泻、结膜炎等任何不适，第一时间……就诊": advice, not a colour
@@ -122,26 +122,26 @@ ROWS = [
     # 14 days: "连续14天以上没有发热(37.3℃以上)、持续干咳、乏力等症状" (seed 003)
     pytest.param(
         "shandong",
-        facts(checkins=[ci(-13, 38.0)]),
+        facts(checkins=[ci(-14, 38.0)]),
         Y,
         ["SD-Y-checkin-fever-or-symptoms"],
         day(0),
-        id="SD-Y-checkin-fever-or-symptoms: 13 days ago, today is the 14th and last day",
+        id="SD-Y-checkin-fever-or-symptoms: 14 days ago, today is the 14th day after and the last",
     ),
     pytest.param(
         "shandong",
-        facts(checkins=[ci(-14, 38.0)]),
+        facts(checkins=[ci(-15, 38.0)]),
         G,
         ["SD-G-default"],
         None,
-        id="SD-G-default: fever 14 days ago is over",
+        id="SD-G-default: fever 15 days ago is over",
     ),
     pytest.param(
         "shandong",
         facts(checkins=[ci(-3, 38.0), *clean_run(-2, 0)]),
         Y,
         ["SD-Y-checkin-fever-or-symptoms"],
-        day(10),
+        day(11),
         id="SD-Y-checkin-fever-or-symptoms: a later clean check-in does not end it",
     ),
     pytest.param(
@@ -149,7 +149,7 @@ ROWS = [
         facts(checkins=[ci(-10, 38.0), ci(-2, 36.5, Symptom.COUGH), ci(0)]),
         Y,
         ["SD-Y-checkin-fever-or-symptoms"],
-        day(11),
+        day(12),
         id="SD-Y-checkin-fever-or-symptoms: the most recent abnormal check-in counts",
     ),
     pytest.param(
@@ -190,7 +190,7 @@ ROWS = [
         facts(rec("fever_clinic", -2)),
         R,
         ["HB-R-fever-case"],
-        day(11),
+        day(12),
         id="HB-R-fever-case: 持“紅碼”者為……發熱病例",
     ),
     pytest.param(
@@ -252,15 +252,15 @@ ROWS = [
     ),
     pytest.param(
         "hubei",
-        facts(rec("abroad_quarantine", -13)),
+        facts(rec("abroad_quarantine", -14)),
         Y,
         ["HB-Y-centralised-isolation"],
         day(0),
-        id="HB-Y-centralised-isolation: 集中隔離未滿14天 (day 14)",
+        id="HB-Y-centralised-isolation: 集中隔離未滿14天 (the 14th day after since)",
     ),
     pytest.param(
         "hubei",
-        facts(rec("abroad_quarantine", -14)),
+        facts(rec("abroad_quarantine", -15)),
         G,
         ["HB-G-default"],
         None,
@@ -280,7 +280,7 @@ ROWS = [
         facts(checkins=[ci(0, 37.3)]),
         Y,
         ["HB-Y-checkin-fever-or-symptoms"],
-        day(13),
+        day(14),
         id="HB-Y-checkin-fever-or-symptoms: 無發熱癥狀準予通行 — fever at check-in",
     ),
     pytest.param(
@@ -288,7 +288,7 @@ ROWS = [
         facts(checkins=[ci(-1, 36.4, Symptom.DIARRHEA)]),
         Y,
         ["HB-Y-checkin-fever-or-symptoms"],
-        day(12),
+        day(13),
         id="HB-Y-checkin-fever-or-symptoms: 身體健康人員 — any symptom at check-in",
     ),
     pytest.param(
@@ -296,7 +296,7 @@ ROWS = [
         facts(temperature=38.1),
         Y,
         ["HB-Y-declared-fever"],
-        day(13),
+        day(14),
         id="HB-Y-declared-fever: 無發熱癥狀準予通行 — declared fever",
     ),
     pytest.param(
@@ -304,7 +304,7 @@ ROWS = [
         facts(symptoms=(Symptom.CONJUNCTIVITIS,)),
         Y,
         ["HB-Y-declared-symptoms"],
-        day(13),
+        day(14),
         id="HB-Y-declared-symptoms: 身體健康人員 — declared symptom",
     ),
     pytest.param(
@@ -312,7 +312,7 @@ ROWS = [
         facts(contact_with_case=True),
         Y,
         ["HB-Y-contact-declared"],
-        day(13),
+        day(14),
         id="HB-Y-contact-declared: 持“黃碼”者為密切接觸者 — declared contact",
     ),
     pytest.param(
@@ -376,8 +376,8 @@ ROWS = [
         )
         for category, until in (
             ("close_contact", None),
-            ("recovered_observation", day(13)),
-            ("abroad_quarantine", day(13)),
+            ("recovered_observation", day(14)),
+            ("abroad_quarantine", day(14)),
         )
     ],
     # "醫療機構對普通患者要一個不漏通過“健康一碼通”進行登記,并通過系統推送到社區進行追蹤管理"
@@ -386,7 +386,7 @@ ROWS = [
         facts(rec("fever_clinic", -4)),
         Y,
         ["HN-Y-fever-clinic"],
-        day(9),
+        day(10),
         id="HN-Y-fever-clinic: 醫療機構……登記,推送到社區進行追蹤管理",
     ),
     # "進行每日健康打卡,會獲得相應顏色的健康碼。持綠碼的,表示當前無癥狀"
@@ -395,7 +395,7 @@ ROWS = [
         facts(checkins=[ci(0, 37.3)]),
         Y,
         ["HN-Y-checkin-fever-or-symptoms"],
-        day(13),
+        day(14),
         id="HN-Y-checkin-fever-or-symptoms: 持綠碼的,表示當前無癥狀 — fever",
     ),
     pytest.param(
@@ -403,7 +403,7 @@ ROWS = [
         facts(checkins=[ci(0, 36.5, Symptom.FATIGUE)]),
         Y,
         ["HN-Y-checkin-fever-or-symptoms"],
-        day(13),
+        day(14),
         id="HN-Y-checkin-fever-or-symptoms: 當前無癥狀 — any symptom",
     ),
     pytest.param(
@@ -411,7 +411,7 @@ ROWS = [
         facts(temperature=37.5),
         Y,
         ["HN-Y-declared-fever"],
-        day(13),
+        day(14),
         id="HN-Y-declared-fever: 申報的健康數據 — declared fever",
     ),
     pytest.param(
@@ -419,7 +419,7 @@ ROWS = [
         facts(symptoms=(Symptom.COUGH,)),
         Y,
         ["HN-Y-declared-symptoms"],
-        day(13),
+        day(14),
         id="HN-Y-declared-symptoms: 申報的健康數據 — declared symptom",
     ),
     pytest.param(
@@ -427,7 +427,7 @@ ROWS = [
         facts(contact_with_case=True),
         Y,
         ["HN-Y-contact-declared"],
-        day(13),
+        day(14),
         id="HN-Y-contact-declared: 申報……結合防疫大數據信息比對校驗",
     ),
     pytest.param(
@@ -518,7 +518,7 @@ ROWS = [
         facts(checkins=[*clean_run(-20, 0), ci(-5, 37.6)], previous=Y),
         Y,
         ["HN-Y-checkin-fever-or-symptoms", "HN-Y-checkin-streak"],
-        day(8),
+        day(9),
         id="HN-Y-checkin-streak: an abnormal check-in 5 days ago breaks the clean streak",
     ),
     pytest.param(
@@ -670,8 +670,8 @@ def test_shandong_and_hubei_do_not_hold() -> None:
 
 def test_checkin_days_per_policy() -> None:
     assert {p: checkin_days(load(p)) for p in PROFILES} == {
-        "shandong": 14,
-        "hubei": 14,
+        "shandong": 15,
+        "hubei": 15,
         "hainan": 15,
     }
 
@@ -679,6 +679,7 @@ def test_checkin_days_per_policy() -> None:
 HISTORIES = [
     pytest.param([*clean_run(-40, 0), ci(-13, 38.0)], id="fever 13 days ago"),
     pytest.param([*clean_run(-40, -1), ci(-14, 38.0)], id="fever 14 days ago"),
+    pytest.param([*clean_run(-40, -1), ci(-15, 38.0)], id="fever 15 days ago"),
     pytest.param(clean_run(-40, -1), id="long clean run"),
     pytest.param([*clean_run(-40, -16), *clean_run(-14, 0)], id="missed day 15 ago"),
     pytest.param([*clean_run(-40, -15), *clean_run(-13, -1)], id="missed day 14 ago"),

@@ -250,18 +250,21 @@ def test_green_fallback_when_no_rule_matches(f: Facts) -> None:
     assert a.valid_until is None
 
 
-# --- 14-day windows: a declaration counts from declared_on for 14 days, inclusive -------------
+# --- 14-day windows: counted from the day after declared_on (days.last_day, Civil Code art. 201):
+# declared on D, the window is D+1 … D+14; the colour holds from D through D+14, green on D+15.
+# (Behaviour change, issue 11 item 9: the last day was D+13 before.)
 
 WINDOW_ROWS = [
     pytest.param(date(2026, 11, 1), date(2026, 11, 1), True, id="declaration day"),
-    pytest.param(date(2026, 11, 1), date(2026, 11, 14), True, id="day 14 still counts"),
-    pytest.param(date(2026, 11, 1), date(2026, 11, 15), False, id="day 15 no longer"),
+    pytest.param(date(2026, 11, 1), date(2026, 11, 15), True, id="D+14 still counts"),
+    pytest.param(date(2026, 11, 1), date(2026, 11, 16), False, id="D+15 no longer"),
     pytest.param(date(2026, 11, 1), date(2026, 10, 31), False, id="before the declaration"),
-    pytest.param(date(2026, 11, 20), date(2026, 12, 3), True, id="across month end: day 14"),
-    pytest.param(date(2026, 11, 20), date(2026, 12, 4), False, id="across month end: day 15"),
-    pytest.param(date(2026, 12, 25), date(2027, 1, 7), True, id="across year end: day 14"),
-    pytest.param(date(2027, 2, 20), date(2027, 3, 5), True, id="across February: day 14"),
-    pytest.param(date(2027, 2, 20), date(2027, 3, 6), False, id="across February: day 15"),
+    pytest.param(date(2026, 11, 20), date(2026, 12, 4), True, id="across month end: D+14"),
+    pytest.param(date(2026, 11, 20), date(2026, 12, 5), False, id="across month end: D+15"),
+    pytest.param(date(2026, 12, 25), date(2027, 1, 8), True, id="across year end: D+14"),
+    pytest.param(date(2026, 12, 25), date(2027, 1, 9), False, id="across year end: D+15"),
+    pytest.param(date(2027, 2, 20), date(2027, 3, 6), True, id="across February: D+14"),
+    pytest.param(date(2027, 2, 20), date(2027, 3, 7), False, id="across February: D+15"),
 ]
 # Every windowed condition kind: visited, declared, symptoms, temperature.
 WINDOWED = [
@@ -274,13 +277,13 @@ WINDOWED = [
 
 @pytest.mark.parametrize("declaration", WINDOWED)
 @pytest.mark.parametrize(("declared_on", "today", "counts"), WINDOW_ROWS)
-def test_a_declaration_counts_for_14_days_including_both_ends(
+def test_a_declaration_counts_14_days_after_the_declaration_day(
     declaration: dict[str, object], declared_on: date, today: date, counts: bool
 ) -> None:
     a = assess(facts(declared_on=declared_on, **declaration), today)
     assert (a.color is not Color.GREEN) is counts
     if counts:
-        last = date.fromordinal(declared_on.toordinal() + 13)
+        last = date.fromordinal(declared_on.toordinal() + 14)
         assert a.reasons[0].until == last
         assert a.valid_until == last
 
@@ -289,20 +292,20 @@ def test_a_declaration_counts_for_14_days_including_both_ends(
 
 D = date  # short for the record tables
 RECORD_ROWS = [
-    # "14天内有发热门诊就诊记录的人员": no until -> 14 days from since
-    pytest.param(
-        [rec("fever_clinic", D(2026, 11, 1))],
-        D(2026, 11, 14),
-        "yellow",
-        D(2026, 11, 14),
-        id="fever_clinic without until: day 14 counts",
-    ),
+    # "14天内有发热门诊就诊记录的人员": no until -> 14 days after since (days.last_day)
     pytest.param(
         [rec("fever_clinic", D(2026, 11, 1))],
         D(2026, 11, 15),
+        "yellow",
+        D(2026, 11, 15),
+        id="fever_clinic without until: since+14 counts",
+    ),
+    pytest.param(
+        [rec("fever_clinic", D(2026, 11, 1))],
+        D(2026, 11, 16),
         "green",
         None,
-        id="fever_clinic without until: day 15 green",
+        id="fever_clinic without until: since+15 green",
     ),
     pytest.param(
         [rec("fever_clinic", D(2026, 11, 1))],
@@ -336,17 +339,17 @@ RECORD_ROWS = [
     # "实施居家观察未满14天的治愈出院确诊病人"
     pytest.param(
         [rec("recovered_observation", D(2026, 11, 25))],
-        D(2026, 12, 8),
+        D(2026, 12, 9),
         "yellow",
-        D(2026, 12, 8),
-        id="recovered_observation: 14 days across month end",
+        D(2026, 12, 9),
+        id="recovered_observation: since+14 across month end",
     ),
     pytest.param(
         [rec("abroad_quarantine", D(2026, 11, 25))],
-        D(2026, 12, 9),
+        D(2026, 12, 10),
         "green",
         None,
-        id="abroad_quarantine: day 15 green",
+        id="abroad_quarantine: since+15 green",
     ),
     # "实施居家观察未满14天的治愈出院确诊病人；接触医学隔离未满14天的无症状感染者": the end of the
     # case record (a `cleared` record or its `until`) starts 14 days of yellow by itself
@@ -354,22 +357,22 @@ RECORD_ROWS = [
         [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
         D(2026, 11, 1),
         "yellow",
-        D(2026, 11, 14),
-        id="治愈出院确诊病人: yellow from the day the confirmed record is cleared",
-    ),
-    pytest.param(
-        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
-        D(2026, 11, 14),
-        "yellow",
-        D(2026, 11, 14),
-        id="治愈出院确诊病人: the 14th day of observation is yellow",
+        D(2026, 11, 15),
+        id="治愈出院确诊病人: yellow from the day the confirmed record is cleared (D) through D+14",
     ),
     pytest.param(
         [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
         D(2026, 11, 15),
+        "yellow",
+        D(2026, 11, 15),
+        id="治愈出院确诊病人: D+14 of the observation is yellow",
+    ),
+    pytest.param(
+        [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
+        D(2026, 11, 16),
         "green",
         None,
-        id="治愈出院确诊病人: green after the 14 days",
+        id="治愈出院确诊病人: green on D+15",
     ),
     pytest.param(
         [rec("confirmed", D(2026, 10, 1)), rec("cleared", D(2026, 11, 1))],
@@ -380,17 +383,17 @@ RECORD_ROWS = [
     ),
     pytest.param(
         [rec("asymptomatic", D(2026, 10, 20), D(2026, 11, 24))],
-        D(2026, 12, 8),
+        D(2026, 12, 9),
         "yellow",
-        D(2026, 12, 8),
+        D(2026, 12, 9),
         id="解除医学隔离未满14天的无症状感染者: an until on the case record starts it (month end)",
     ),
     pytest.param(
         [rec("asymptomatic", D(2026, 10, 20), D(2026, 11, 24))],
-        D(2026, 12, 9),
+        D(2026, 12, 10),
         "green",
         None,
-        id="解除医学隔离的无症状感染者: green on the 15th day after the release",
+        id="解除医学隔离的无症状感染者: green on D+15 after the release",
     ),
     pytest.param(
         [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 1))],
@@ -425,7 +428,7 @@ RECORD_ROWS = [
         [rec("confirmed", D(2026, 11, 1)), rec("cleared", D(2026, 11, 10))],
         D(2026, 11, 10),
         "yellow",
-        D(2026, 11, 23),
+        D(2026, 11, 24),
         id="confirmed: cleared from its since on, red ends and 治愈出院 observation is yellow",
     ),
     pytest.param(
@@ -480,7 +483,7 @@ def test_record_end_is_the_effective_last_day() -> None:
     assert record_end(confirmed, [confirmed], defaults) is None
     assert record_end(confirmed, [confirmed, cleared], defaults) == D(2026, 11, 9)
     fever = rec("fever_clinic", D(2026, 11, 1))
-    assert record_end(fever, [fever], defaults) == D(2026, 11, 14)
+    assert record_end(fever, [fever], defaults) == D(2026, 11, 15)
 
 
 def test_the_latest_end_wins_when_one_rule_matches_several_records() -> None:
@@ -491,7 +494,7 @@ def test_the_latest_end_wins_when_one_rule_matches_several_records() -> None:
         )
     )
     assert rule_ids(a) == ["SD-Y-fever-clinic-record"]
-    assert a.reasons[0].until == D(2026, 11, 17)
+    assert a.reasons[0].until == D(2026, 11, 18)
 
 
 # --- several reasons ---------------------------------------------------------------------------
@@ -542,11 +545,11 @@ def test_region_risk_is_read_from_the_current_facts() -> None:
 # --- valid_until and the assessment's identity -------------------------------------------------
 
 VALID_UNTIL_ROWS = [
-    pytest.param(facts(symptoms=(Symptom.COUGH,)), D(2026, 11, 14), id="window end"),
+    pytest.param(facts(symptoms=(Symptom.COUGH,)), D(2026, 11, 15), id="window end"),
     # the colour lasts while any of its reasons does: the latest end
     pytest.param(
         facts(rec("fever_clinic", D(2026, 11, 5)), symptoms=(Symptom.COUGH,)),
-        D(2026, 11, 18),
+        D(2026, 11, 19),
         id="latest yellow end",
     ),
     # yellow reasons do not extend a red colour
@@ -608,8 +611,8 @@ def _tiny_policy(window_days: int, **when: object) -> Policy:
 def test_the_window_comes_from_the_policy_defaults() -> None:
     policy = _tiny_policy(7, kind="symptoms", any_of=["cough"])
     f = facts(symptoms=(Symptom.COUGH,))
-    assert evaluate(policy, f, D(2026, 11, 7)).color is Color.YELLOW
-    assert evaluate(policy, f, D(2026, 11, 8)).color is Color.GREEN
+    assert evaluate(policy, f, D(2026, 11, 8)).color is Color.YELLOW  # D+7
+    assert evaluate(policy, f, D(2026, 11, 9)).color is Color.GREEN
 
 
 @pytest.mark.parametrize("flag", DECLARED_FLAGS)
