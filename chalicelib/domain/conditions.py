@@ -396,8 +396,11 @@ class CheckinStreakCondition(Condition):
 
 
 def _from_arrival(facts: Facts, today: date, lasts_days: int) -> Hit | None:
-    """From the arrival (and while it is announced ahead) for `lasts_days` days."""
+    """From the arrival day for `lasts_days` days; nothing while it is announced ahead (the
+    person is not here yet: 抵达目的地后，需要居家隔离医学观察14天)."""
     assert facts.arrival is not None
+    if today < facts.arrival.arrival_date:
+        return None
     last = last_day(facts.arrival.arrival_date, lasts_days)
     return Hit(last) if today <= last else None
 
@@ -429,8 +432,9 @@ class ArrivalColorCondition(Condition):
 @register
 @dataclass(frozen=True)
 class ArrivalRiskCondition(Condition):
-    """The origin region (or its province) has one of `risk` in the regions table: holds until
-    `lasts_days` days from the arrival date."""
+    """The origin's risk on the arrival date (`Arrival.origin_risk`, fixed then) or the origin
+    region's (or its province's) risk now is one of `risk`: holds until `lasts_days` days from the
+    arrival date. A later upgrade raises the colour; a downgrade does not end the window."""
 
     risk: tuple[Risk, ...]
     lasts_days: int
@@ -445,6 +449,8 @@ class ArrivalRiskCondition(Condition):
         if facts.arrival is None:
             return None
         risks = {facts.region_risks.get(code, Risk.LOW) for code in facts.arrival.origin_codes}
+        if facts.arrival.origin_risk is not None:
+            risks.add(facts.arrival.origin_risk)
         return _from_arrival(facts, today, self.lasts_days) if risks & set(self.risk) else None
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 
@@ -42,6 +43,14 @@ class Risk(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+RISK_ORDER = (Risk.LOW, Risk.MEDIUM, Risk.HIGH)
+
+
+def highest_risk(risks: Iterable[Risk]) -> Risk:
+    """The highest of `risks` (low when there are none)."""
+    return max(risks, key=RISK_ORDER.index, default=Risk.LOW)
 
 
 class Category(enum.StrEnum):
@@ -165,6 +174,9 @@ class Arrival:
     """Someone arriving from another province (`origin_province` a 2-digit + 0000 code) or from
     abroad (`ABROAD`). `origin_color` is the colour of the origin's code: from a verified partner
     token (`origin_issuer` names its issuer) or as declared; None from abroad without one.
+    `origin_risk` is the origin's risk fixed on the arrival date (the highest of its region and
+    province): taken when the arrival is declared on or after that day, or by the re-evaluation on
+    that day for one announced ahead; None until then. A later downgrade does not lower it.
     Dates are Asia/Shanghai calendar dates."""
 
     origin_province: str
@@ -176,6 +188,7 @@ class Arrival:
     quarantine_end: date | None = None
     test_result: TestResult = TestResult.NONE
     test_date: date | None = None
+    origin_risk: Risk | None = None
 
     @property
     def abroad(self) -> bool:
@@ -186,3 +199,12 @@ class Arrival:
         """The region codes whose risk counts for the origin: the region and its province."""
         codes = (self.origin_region, None if self.abroad else self.origin_province)
         return tuple(dict.fromkeys(c for c in codes if c))
+
+    def fixed(self, region_risks: Mapping[str, Risk], today: date) -> Arrival:
+        """This arrival with its origin's risk fixed, from `region_risks` as they are on `today`,
+        once the person has arrived (中风险地区的人员……抵达目的地后，需要居家隔离医学观察14天: the
+        risk on arriving counts); unchanged before the arrival, from abroad or once fixed."""
+        if self.abroad or self.origin_risk is not None or today < self.arrival_date:
+            return self
+        risk = highest_risk(region_risks.get(code, Risk.LOW) for code in self.origin_codes)
+        return replace(self, origin_risk=risk)

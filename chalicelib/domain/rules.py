@@ -61,8 +61,11 @@ def checkin_days(policy: Policy) -> int:
 
 def next_review(assessment: Assessment, facts: Facts, today: date) -> date | None:
     """The first day on which this assessment may change by itself: the day after the earliest
-    reason ends, or the day a known future record starts. None: only new facts can change it."""
+    reason ends, or the day a known future record or an announced arrival starts. None: only
+    new facts can change it."""
     # A reason that ends on the last representable day never ends by itself.
     days = [r.until + _ONE_DAY for r in assessment.reasons if r.until and r.until < date.max]
     days += [r.since for r in facts.records if r.since > today]
+    if facts.arrival is not None and facts.arrival.arrival_date > today:
+        days.append(facts.arrival.arrival_date)  # announced ahead: its rules start on arriving
     return min(days) if days else None

@@ -19,7 +19,7 @@ from chalicelib.domain.model import Arrival, Color, TestResult
 from chalicelib.security.tokens import AccessClaims, CodeRejected
 from chalicelib.services.access import person_for
 from chalicelib.services.applications import Application, apply_for_self, id_key
-from chalicelib.services.assessment import active_policy, reassess
+from chalicelib.services.assessment import active_policy, origin_risks, reassess
 from chalicelib.services.checkins import actor_kind
 from chalicelib.services.codes import code_view
 from chalicelib.services.context import Context
@@ -90,6 +90,9 @@ def _resolve(store: Store, form: ArrivalForm, now: datetime) -> _Resolved:
         test_result=form.test_result,
         test_date=form.test_date,
     )
+    # Declared on or after the arrival day: the origin's risk is fixed now; announced ahead: by
+    # the re-evaluation on the arrival day (its review day).
+    arrival = arrival.fixed(origin_risks(store, arrival), today)
     return _Resolved(arrival, key, expires)
 
 

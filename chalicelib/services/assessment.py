@@ -12,7 +12,15 @@ from chalicelib.domain.days import CHECKIN_FACT_DAYS, recent
 from chalicelib.domain.entities import Person
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.history import Cause, HistoryEntry, next_entry
-from chalicelib.domain.model import Arrival, Assessment, Checkin, Color, Declaration, Facts
+from chalicelib.domain.model import (
+    Arrival,
+    Assessment,
+    Checkin,
+    Color,
+    Declaration,
+    Facts,
+    Risk,
+)
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.rules import checkin_days, evaluate, next_review
 from chalicelib.policies import load
@@ -109,8 +117,17 @@ def reassess(
     raise Conflict()
 
 
+def origin_risks(store: Store, arrival: Arrival) -> dict[str, Risk]:
+    """The current risks of an arrival's origin regions."""
+    return store.epidemic.region_risks(arrival.origin_codes)
+
+
 def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome:
     today = shanghai_date(now)
+    arrival = person.arrival
+    if arrival is not None:  # the origin's risk counts as it is on arriving: fixed on that day
+        arrival = arrival.fixed(origin_risks(store, arrival), today)
+    arrival_fixed = arrival != person.arrival
     facts = gather(
         store,
         person.declaration,
@@ -119,7 +136,7 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         person.color,
         person_id=person.person_id,
         today=today,
-        arrival=person.arrival,
+        arrival=arrival,
     )
     assessment = evaluate(active_policy(), facts, today)
     same_colour = assessment.color is person.color
@@ -129,6 +146,7 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         and assessment.reasons == person.reasons
         and assessment.rules_version == person.rules_version
         and review == person.due  # e.g. a record dated to start later moves the review day
+        and not arrival_fixed
     )
     if unchanged:
         return Outcome(person, changed=False, stored=False)
@@ -144,6 +162,9 @@ def _apply(store: Store, person: Person, cause: Cause, now: datetime) -> Outcome
         history_seq=entry.seq if entry else person.history_seq,
         history_hash=entry.hash if entry else person.history_hash,
         due=review,
+        arrival=arrival,
     )
-    store.persons.save_assessment(updated, person.version, entry, review)
+    store.persons.save_assessment(
+        updated, person.version, entry, review, arrival_fixed=arrival_fixed
+    )
     return Outcome(updated, changed=entry is not None, stored=True)

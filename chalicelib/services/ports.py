@@ -93,11 +93,18 @@ class Persons(Protocol):
         """The person holding each ID (by its blind index), for those that have one."""
 
     def save_assessment(
-        self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
+        self,
+        person: Person,
+        expected_version: int,
+        entry: HistoryEntry | None,
+        due: date | None,
+        *,
+        arrival_fixed: bool = False,
     ) -> None:
         """Stores a re-evaluated person (colour, reasons, since, version, history head, review
-        day) and, when the colour changed, its history entry, in one transaction; only over the
-        version it was read at (Conflict otherwise)."""
+        day; with `arrival_fixed`, also its arrival, whose origin risk was just fixed) and, when
+        the colour changed, its history entry, in one transaction; only over the version it was
+        read at (Conflict otherwise)."""
 
     def save_arrival(
         self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date

@@ -421,6 +421,47 @@ def test_a_yellow_arrival_turns_green_when_the_hourly_job_runs_on_day_15(
     ]
 
 
+# 000_ba8d9fb67dd2ff13.txt: "中风险地区的人员跨区域流动时，抵达目的地后，需要居家隔离医学观察14天".
+FIXED = "440111"  # Guangzhou Baiyun: only the two tests below set it
+
+
+def test_an_arrival_announced_ahead_is_green_until_the_arrival_day_then_yellow(
+    api: Api, client: Client, admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    api.json("PUT", f"/v1/admin/regions/{FIXED}", {"risk": "medium"}, token=admin_token)
+    now = utcnow()
+    arriving = today() + timedelta(days=2)
+    fields = {"origin_color": "green", "origin_province": "440000", "origin_region": FIXED}
+    status, created, resident = arrive(
+        api, new_phone(), arrival_date=arriving.isoformat(), **fields
+    )
+    assert (status, created["code"]["color"]) == (201, "green"), created
+    person_id = created["person_id"]
+    event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    with time_machine.travel(now + timedelta(days=2), tick=False):
+        answer = client.lambda_.invoke("expire", event)
+    assert isinstance(answer.payload, dict) and answer.payload["failed"] == 0
+    status, view = api.json("GET", f"/v1/persons/{person_id}/code", token=resident)
+    assert (status, view["color"]) == (200, "yellow")
+    assert view["reasons"][0]["code"] == "arrival_from_medium_risk_area"
+    assert view["valid_until"] == (arriving + timedelta(days=14)).isoformat()  # D+14 (item 9)
+
+
+def test_a_downgrade_of_the_origin_after_arriving_does_not_end_the_observation(
+    api: Api, admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    api.json("PUT", f"/v1/admin/regions/{FIXED}", {"risk": "medium"}, token=admin_token)
+    fields = {"origin_color": "green", "origin_province": "440000", "origin_region": FIXED}
+    status, created, resident = arrive(api, new_phone(), **fields)
+    assert (status, created["code"]["color"]) == (201, "yellow"), created
+    person_id = created["person_id"]
+    status, _ = api.json("PUT", f"/v1/admin/regions/{FIXED}", {"risk": "low"}, token=admin_token)
+    assert status == 200
+    status, view = api.json("GET", f"/v1/persons/{person_id}/code", token=resident)
+    assert (status, view["color"]) == (200, "yellow")
+    assert view["valid_until"] == (today() + timedelta(days=14)).isoformat()  # D+14 (item 9)
+
+
 def _abroad(quarantine_end: date, test: str, tested: date | None) -> dict[str, Any]:
     return {
         "origin_province": "abroad",

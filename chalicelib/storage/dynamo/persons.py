@@ -19,6 +19,7 @@ from chalicelib.domain.model import (
     Declaration,
     IdType,
     Reason,
+    Risk,
     Symptom,
     TestResult,
 )
@@ -91,7 +92,13 @@ class DynamoPersons(Repository):
         return {item.key.removeprefix("id:"): item.target for item in found}
 
     def save_assessment(
-        self, person: Person, expected_version: int, entry: HistoryEntry | None, due: date | None
+        self,
+        person: Person,
+        expected_version: int,
+        entry: HistoryEntry | None,
+        due: date | None,
+        *,
+        arrival_fixed: bool = False,
     ) -> None:
         due_key = _due_key(person.person_id, due)
         P = t.PersonItem
@@ -107,6 +114,9 @@ class DynamoPersons(Repository):
         ]
         if person.history_hash is not None:
             actions.append(P.history_hash.set(person.history_hash))
+        if arrival_fixed and person.arrival is not None:
+            sealed = encrypt(_arrival_json(person.arrival), f"persons:arrival:{person.person_id}")
+            actions.append(P.arrival_enc.set(sealed))
         tx = Transaction()
         # Someone else's write came first: Conflict, and the caller re-reads.
         tx.update(
@@ -298,6 +308,7 @@ def _arrival_json(arrival: Arrival) -> str:
             "quarantine_end": _iso(arrival.quarantine_end),
             "test_result": arrival.test_result.value,
             "test_date": _iso(arrival.test_date),
+            "origin_risk": arrival.origin_risk.value if arrival.origin_risk else None,
         },
         ensure_ascii=False,
     )
@@ -315,4 +326,5 @@ def _arrival(text: str) -> Arrival:
         quarantine_end=_day(data.get("quarantine_end")),
         test_result=TestResult(data["test_result"]),
         test_date=_day(data.get("test_date")),
+        origin_risk=Risk(data["origin_risk"]) if data.get("origin_risk") else None,
     )
