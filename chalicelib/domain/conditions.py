@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from chalicelib.domain.checkins import checked_in, is_abnormal, streak
 from chalicelib.domain.days import last_day
 from chalicelib.domain.model import (
+    Arrival,
     Category,
     Checkin,
     Color,
@@ -458,7 +459,8 @@ class ArrivalRiskCondition(Condition):
 @dataclass(frozen=True)
 class ArrivalAbroadCondition(Condition):
     """An arrival from abroad: holds until the quarantine ends when the test result is one of
-    `released_by`, and with no end (until a new declaration) otherwise."""
+    `released_by` and was taken on the quarantine's last `RELEASE_TEST_DAYS` days or later, and
+    with no end (until a new declaration) otherwise."""
 
     released_by: tuple[TestResult, ...]
     kind: ClassVar[str] = "arrival_abroad"
@@ -471,10 +473,21 @@ class ArrivalAbroadCondition(Condition):
         arrival = facts.arrival
         if arrival is None or not arrival.abroad:
             return None
-        if arrival.test_result not in self.released_by:
-            return Hit(None)
         end = arrival.quarantine_end or arrival.arrival_date
+        if arrival.test_result not in self.released_by or not _tested_at_end(arrival, end):
+            return Hit(None)
         return Hit(end) if today <= end else None
+
+
+# 隔离期满后，经检测合格的 (000_ba8d9fb67dd2ff13.txt): the test that releases is the one at the
+# quarantine's end. Inferred: taken on its last RELEASE_TEST_DAYS days or later, the usual test
+# before release; an earlier one says nothing about the end of the quarantine.
+RELEASE_TEST_DAYS = 2
+
+
+def _tested_at_end(arrival: Arrival, end: date) -> bool:
+    first = end - timedelta(days=RELEASE_TEST_DAYS - 1)
+    return arrival.test_date is not None and arrival.test_date >= first
 
 
 @register

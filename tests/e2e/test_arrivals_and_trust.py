@@ -476,14 +476,14 @@ def _abroad(quarantine_end: date, test: str, tested: date | None) -> dict[str, A
 @pytest.mark.parametrize(
     ("end", "test", "color", "valid_until"),
     [
-        (3, "negative", "yellow", 3),
+        (3, "negative", "yellow", None),  # tested before the quarantine's last 2 days
         (-1, "negative", "green", None),
         (-1, "none", "yellow", None),
         (3, "none", "yellow", None),
         (-1, "positive", "red", None),
     ],
     ids=[
-        "quarantine on, negative",
+        "quarantine on, tested too early",
         "quarantine over, negative",
         "over, no test",
         "on, no test",
@@ -513,11 +513,12 @@ def test_an_arrival_from_abroad_turns_green_the_day_after_quarantine_ends(
     api: Api, client: Client, new_phone: Callable[[], str]
 ) -> None:
     now = utcnow()
-    fields = _abroad(today() + timedelta(days=2), "negative", today())
+    fields = _abroad(today(), "negative", today())  # tested on the quarantine's last day
     status, created, resident = arrive(api, new_phone(), **fields)
     assert (status, created["code"]["color"]) == (201, "yellow"), created
+    assert created["code"]["valid_until"] == today().isoformat()
     event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
-    with time_machine.travel(now + timedelta(days=3), tick=False):
+    with time_machine.travel(now + timedelta(days=1), tick=False):
         client.lambda_.invoke("expire", event)
     view = api.json("GET", f"/v1/persons/{created['person_id']}/code", token=resident)[1]
     assert view["color"] == "green"
@@ -592,6 +593,17 @@ def test_a_holder_declares_a_return_and_the_code_follows(
             },
             "invalid_quarantine_end",
         ),
+        pytest.param(  # 自境外入鲁（返鲁）人员隔离期满后: the quarantine is 14 days
+            {
+                "origin_province": "abroad",
+                "origin_region": None,
+                "quarantine_end": date.today().isoformat(),
+                "arrival_date": date.today().isoformat(),
+                "test_result": "none",
+            },
+            "quarantine_too_short",
+            id="quarantine_end on the arrival date",
+        ),
     ],
 )
 def test_a_bad_arrival_is_a_clear_400(
@@ -599,5 +611,5 @@ def test_a_bad_arrival_is_a_clear_400(
 ) -> None:
     status, problem, resident = arrive(api, new_phone(), **fields)
     assert (status, problem["code"]) == (400, code), problem
-    assert problem["detail_zh"]
+    assert problem["detail"] and problem["detail_zh"]
     assert api.json("GET", "/v1/me", token=resident)[1]["persons"] == []

@@ -5,7 +5,7 @@ for every operation and its `positive_data_acceptance` check fails on any such r
 The document names the checks JSON Schema cannot spell as formats (chalicelib/api/formats.py);
 the strategies below generate exactly those values. Two rules span fields in a way no schema can
 say, and are documented in descriptions instead: a JWK's x and y must be a point on P-256 (the
-test replaces generated keys with real ones), and quarantine_end lies within 90 days after
+test replaces generated keys with real ones), and quarantine_end lies 14 to 90 days after
 arrival_date (other bodies are not sent). And a family `share_code` must be one issued for that
 person, a secret no document can list (bodies with one are not sent: test_family covers them).
 """
@@ -38,6 +38,7 @@ MAX_EXAMPLES = 12
 PARTNER = "schemathesis-partner:110000"
 PARTNER_KEY = ec.generate_private_key(ec.SECP256R1())
 MAX_QUARANTINE_DAYS = 90
+QUARANTINE_DAYS = 14
 PLACE_CODES: list[str] = []  # the seeded place's token, once the fixture has made it
 LATE = "late-bound:"
 # Operations that remove what the others need; they get random ids, never the seeded person's.
@@ -141,7 +142,11 @@ def _quarantine_within_window(arrival: dict[str, Any]) -> bool:
         return True
     start = date.fromisoformat(arrival["arrival_date"])
     end = date.fromisoformat(arrival["quarantine_end"])
-    return start <= end <= start + timedelta(days=MAX_QUARANTINE_DAYS)
+    return (
+        start + timedelta(days=QUARANTINE_DAYS)
+        <= end
+        <= start + timedelta(days=MAX_QUARANTINE_DAYS)
+    )
 
 
 def _late_bound(value: Any) -> Any:

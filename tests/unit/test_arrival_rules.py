@@ -103,11 +103,11 @@ ROWS = [
         id="yellow origin code: yellow 14 days",
     ),
     pytest.param(
-        facts(abroad(3, TestResult.NEGATIVE, -1)),
+        facts(abroad(0, TestResult.NEGATIVE, 0)),
         Color.YELLOW,
         ["Y-arrival-abroad"],
-        day(3),
-        id="abroad, quarantine not over, negative test: yellow until quarantine_end",
+        day(0),
+        id="abroad, quarantine ends today, tested today: yellow until quarantine_end",
     ),
     pytest.param(
         facts(abroad(-1, TestResult.NEGATIVE, -2)),
@@ -178,10 +178,10 @@ def test_the_14_day_states_end_after_the_14th_day_and_the_review_day_says_so() -
 
 def test_abroad_with_a_negative_test_turns_green_the_day_after_quarantine_end() -> None:
     policy = load("shandong")
-    f = facts(abroad(3, TestResult.NEGATIVE, 0))
-    assert next_review(evaluate(policy, f, T), f, T) == day(4)
-    assert evaluate(policy, f, day(3)).color is Color.YELLOW
-    assert evaluate(policy, f, day(4)).color is Color.GREEN
+    f = facts(abroad(1, TestResult.NEGATIVE, 0))  # tested on the quarantine's last 2 days
+    assert next_review(evaluate(policy, f, T), f, T) == day(2)
+    assert evaluate(policy, f, day(1)).color is Color.YELLOW
+    assert evaluate(policy, f, day(2)).color is Color.GREEN
 
 
 def test_a_red_origin_code_from_a_high_risk_area_gives_both_reasons() -> None:

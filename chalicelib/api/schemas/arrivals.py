@@ -63,6 +63,9 @@ ProvinceCode = Annotated[
 
 
 MAX_QUARANTINE_DAYS = 90
+QUARANTINE_DAYS = (
+    14  # 自境外入鲁（返鲁）人员隔离期满后: a quarantine is 14 days, counted D+1 … D+14
+)
 
 
 def _nothing(*fields: str) -> dict[str, Any]:
@@ -138,7 +141,10 @@ class ArrivalIn(RequestBody):
     origin_color: Literal["green", "yellow", "red"] | None = None
     quarantine_end: Day | None = Field(
         None,
-        description=f"from abroad only: from arrival_date to {MAX_QUARANTINE_DAYS} days after it",
+        description=(
+            f"from abroad only: from {QUARANTINE_DAYS} to {MAX_QUARANTINE_DAYS} days after"
+            " arrival_date (earlier: 400 quarantine_too_short)"
+        ),
     )
     test_result: Literal["negative", "positive", "none"] = "none"
     test_date: DayUntilToday | None = None
@@ -176,12 +182,12 @@ class ArrivalIn(RequestBody):
                     "境外来人须填写隔离期满日期",
                 )
             )
-        elif self.quarantine_end < self.arrival_date:
+        elif self.quarantine_end < self.arrival_date + timedelta(days=QUARANTINE_DAYS):
             problems.append(
                 (
-                    "invalid_quarantine_end",
-                    "quarantine_end is before arrival_date",
-                    "隔离期满日期早于抵达日期",
+                    "quarantine_too_short",
+                    f"quarantine_end is less than {QUARANTINE_DAYS} days after arrival_date",
+                    f"隔离期满日期距抵达日期不足{QUARANTINE_DAYS}天",
                 )
             )
         elif self.quarantine_end > self.arrival_date + timedelta(days=MAX_QUARANTINE_DAYS):
