@@ -30,6 +30,7 @@ from chalicelib.domain.model import (
     Risk,
     Symptom,
     TestResult,
+    is_fever,
 )
 from chalicelib.domain.policy_json import PolicyError, celsius, days, enum_list, expect_keys
 
@@ -140,6 +141,18 @@ def _imported_after(record: Record, cleared: Record) -> bool:
     if record.imported_at is None or cleared.imported_at is None:
         return False  # order unknown: the clearance counts
     return record.imported_at > cleared.imported_at
+
+
+def until_cleared(facts: Facts, start: date, today: date) -> Hit | None:
+    """Holds from `start` until the day before the first `cleared` record dated on or after it (no
+    end while there is none): what only the authority's clearance ends."""
+    clearances = [
+        r.since for r in facts.records if r.category is Category.CLEARED and r.since >= start
+    ]
+    if not clearances:
+        return Hit(None)
+    end = min(clearances) - _ONE_DAY
+    return Hit(end) if today <= end else None
 
 
 def is_active(record: Record, records: Sequence[Record], defaults: Defaults, today: date) -> bool:
@@ -304,6 +317,28 @@ class TemperatureCondition(Condition):
         if temperature is None or temperature < self.at_least:
             return None
         return _window(facts, today, defaults)
+
+
+@register
+@dataclass(frozen=True)
+class DeclaredFeverCondition(Condition):
+    """The declaration reports a fever (`model.is_fever`: 37.3 °C or more, or fever among the
+    symptoms) or a fever-clinic visit: a fever case (发热病例), from `declared_on` until the
+    authority's `cleared` record dated on or after it."""
+
+    kind: ClassVar[str] = "declared_fever"
+
+    @classmethod
+    def parse(cls, d: Mapping[str, Any], where: str) -> Self:
+        return cls()
+
+    def holds(self, facts: Facts, today: date, defaults: Defaults) -> Hit | None:
+        declared = facts.declaration
+        if not (is_fever(declared.temperature, declared.symptoms) or declared.fever_clinic_visit):
+            return None
+        return (
+            until_cleared(facts, facts.declared_on, today) if today >= facts.declared_on else None
+        )
 
 
 # --- daily check-ins ----------------------------------------------------------------------------
@@ -507,11 +542,4 @@ class ArrivalTestCondition(Condition):
         arrival = facts.arrival
         if arrival is None or arrival.test_result not in self.results:
             return None
-        tested = arrival.test_date or arrival.arrival_date
-        clearances = [
-            r.since for r in facts.records if r.category is Category.CLEARED and r.since >= tested
-        ]
-        if not clearances:
-            return Hit(None)
-        end = min(clearances) - _ONE_DAY
-        return Hit(end) if today <= end else None
+        return until_cleared(facts, arrival.test_date or arrival.arrival_date, today)

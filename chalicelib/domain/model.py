@@ -39,6 +39,15 @@ class Symptom(enum.StrEnum):
     CONJUNCTIVITIS = "conjunctivitis"
 
 
+# 发热（体温大于或等于37.3℃） (004_c9687e30082c0c46.txt): a fever, wherever it is measured.
+FEVER_CELSIUS = 37.3
+
+
+def is_fever(temperature: float | None, symptoms: Iterable[Symptom] = ()) -> bool:
+    """A temperature of FEVER_CELSIUS or more, or fever among the symptoms."""
+    return (temperature is not None and temperature >= FEVER_CELSIUS) or Symptom.FEVER in symptoms
+
+
 class Risk(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -65,6 +74,9 @@ class Category(enum.StrEnum):
     ABROAD_QUARANTINE = "abroad_quarantine"
     # Hubei's 居家隔离且尚未复核新冠肺炎症状: lasts until the authority records the re-check.
     HOME_ISOLATION_UNCHECKED = "home_isolation_unchecked"
+    # A fever case (发热病例): a fever measured at a checkpoint or reported in a check-in, recorded
+    # by this service under a policy with `fever_cases` (Hubei), or imported by the authority.
+    FEVER = "fever"
     CLEARED = "cleared"
 
 

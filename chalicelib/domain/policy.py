@@ -120,11 +120,17 @@ class Policy:
     defaults: Defaults
     rules: tuple[Rule, ...]
     fallback: Fallback
+    # A fever measured at a checkpoint or reported in a daily check-in is recorded as a fever case
+    # (a `fever` record in the epidemic database) that only the authority's clearance ends.
+    records_fever_cases: bool = False
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Policy:
         """Build a policy from its JSON form; raises PolicyError on anything invalid."""
-        expect_keys(d, "policy", required={*_TOP_KEYS}, optional=set())
+        expect_keys(d, "policy", required={*_TOP_KEYS}, optional={"records_fever_cases"})
+        records_fever_cases = d.get("records_fever_cases", False)
+        if not isinstance(records_fever_cases, bool):
+            raise PolicyError("policy.records_fever_cases: expected true or false")
         rules = tuple(_rule(r, f"rules[{i}]") for i, r in enumerate(items(d, "rules", "policy")))
         fallback = _fallback(obj(d, "fallback", "policy"), "fallback")
         _unique_ids([r.id for r in rules] + [fallback.id])
@@ -140,6 +146,7 @@ class Policy:
             defaults=_defaults(obj(d, "defaults", "policy"), "defaults"),
             rules=rules,
             fallback=fallback,
+            records_fever_cases=records_fever_cases,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,6 +160,7 @@ class Policy:
             "defaults": self.defaults.to_dict(),
             "rules": [r.to_dict() for r in self.rules],
             "fallback": self.fallback.to_dict(),
+            "records_fever_cases": self.records_fever_cases,
         }
 
 

@@ -201,6 +201,54 @@ ROWS = [
         None,
         id="HB-G-default: a fever case ruled out (cleared) is green again",
     ),
+    pytest.param(
+        "hubei",
+        facts(rec("fever", -30)),
+        R,
+        ["HB-R-fever-case"],
+        None,
+        id="HB-R-fever-case: 發熱病例 recorded at a checkpoint or check-in stays red until cleared",
+    ),
+    pytest.param(
+        "hubei",
+        facts(rec("fever", -30), rec("cleared", 0)),
+        G,
+        ["HB-G-default"],
+        None,
+        id="HB-G-default: a recorded fever case cleared by the authority is green",
+    ),
+    pytest.param(
+        "hubei",
+        facts(fever_clinic_visit=True),
+        R,
+        ["HB-R-fever-declared"],
+        None,
+        id="HB-R-fever-declared: 發熱病例 — a declared fever-clinic visit",
+    ),
+    pytest.param(
+        "hubei",
+        facts(symptoms=(Symptom.FEVER,), declared_on=-30),
+        R,
+        ["HB-R-fever-declared"],
+        None,
+        id="HB-R-fever-declared: 發熱病例 — a declared fever is red past the 14-day window",
+    ),
+    pytest.param(
+        "hubei",
+        facts(rec("cleared", 0), declared_on=-30, temperature=38.0),
+        G,
+        ["HB-G-default"],
+        None,
+        id="HB-G-default: a declared fever case cleared after the declaration is green",
+    ),
+    pytest.param(
+        "hubei",
+        facts(rec("cleared", -31), declared_on=-30, temperature=38.0),
+        R,
+        ["HB-R-fever-declared"],
+        None,
+        id="HB-R-fever-declared: a clearance dated before the declaration does not end it",
+    ),
     # "持“黃碼”者為密切接觸者、居家隔離且尚未復核新冠肺炎癥狀,或集中隔離未滿14天的人員"
     pytest.param(
         "hubei",
@@ -285,23 +333,36 @@ ROWS = [
     ),
     pytest.param(
         "hubei",
-        facts(checkins=[ci(-1, 36.4, Symptom.DIARRHEA)]),
+        facts(checkins=[ci(-1, 36.4, Symptom.DRY_COUGH)]),
         Y,
         ["HB-Y-checkin-fever-or-symptoms"],
         day(13),
-        id="HB-Y-checkin-fever-or-symptoms: 身體健康人員 — any symptom at check-in",
+        id="HB-Y-checkin-fever-or-symptoms: 身體健康人員 — a respiratory symptom at check-in",
     ),
+    *[
+        pytest.param(
+            profile,
+            facts(checkins=[ci(-1, 36.4, symptom)], symptoms=(symptom,)),
+            G,
+            [fallback],
+            None,
+            id=f"{fallback}: {symptom.value} is advice to see a doctor (乏力、咳嗽、腹泻、结膜炎), "
+            "not a colour (inferred: Shandong's colour set 发热、干咳、气促、呼吸道症状)",
+        )
+        for profile, fallback in (("hubei", "HB-G-default"), ("hainan", "HN-G-default"))
+        for symptom in (Symptom.FATIGUE, Symptom.DIARRHEA, Symptom.CONJUNCTIVITIS)
+    ],
     pytest.param(
         "hubei",
         facts(temperature=38.1),
-        Y,
-        ["HB-Y-declared-fever"],
-        day(14),
+        R,
+        ["HB-R-fever-declared", "HB-Y-declared-fever"],
+        None,
         id="HB-Y-declared-fever: 無發熱癥狀準予通行 — declared fever",
     ),
     pytest.param(
         "hubei",
-        facts(symptoms=(Symptom.CONJUNCTIVITIS,)),
+        facts(symptoms=(Symptom.SHORTNESS_OF_BREATH,)),
         Y,
         ["HB-Y-declared-symptoms"],
         day(14),
@@ -400,7 +461,7 @@ ROWS = [
     ),
     pytest.param(
         "hainan",
-        facts(checkins=[ci(0, 36.5, Symptom.FATIGUE)]),
+        facts(checkins=[ci(0, 36.5, Symptom.DRY_COUGH)]),
         Y,
         ["HN-Y-checkin-fever-or-symptoms"],
         day(14),
@@ -429,6 +490,14 @@ ROWS = [
         ["HN-Y-contact-declared"],
         day(14),
         id="HN-Y-contact-declared: 申報……結合防疫大數據信息比對校驗",
+    ),
+    pytest.param(
+        "hainan",
+        facts(rec("fever", -14)),
+        Y,
+        ["HN-Y-fever-record"],
+        day(0),
+        id="HN-Y-fever-record: a fever case on record (inferred, like a fever-clinic registration)",
     ),
     pytest.param(
         "hainan",

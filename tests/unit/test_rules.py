@@ -197,6 +197,14 @@ SINGLE_RULE_ROWS = [
         "contact_with_case_declared",
         id="SD-Y-contact-declared: 申报接触史",
     ),
+    # 黄码: "有发热、干咳、气促、呼吸道症状的人员": a fever case the authority put on record
+    pytest.param(
+        facts(rec("fever", DECLARED_ON)),
+        "yellow",
+        "SD-Y-fever-record",
+        "fever_record",
+        id="SD-Y-fever-record: 有发热……的人员 (a fever record)",
+    ),
 ]
 
 
