@@ -24,7 +24,7 @@ def verify(req: Req) -> dict[str, Any]:
     from chalicelib.services.verify import verify as check
 
     form = req.body()
-    return check(req.ctx, req.actor, form.token, form.place_id, req.now)
+    return check(req.ctx, req.actor, form.token, form.place_id, req.now, form.temperature)
 
 
 @route(

@@ -17,6 +17,7 @@ class ActorKind(enum.StrEnum):
     AUTHORITY = "authority"  # an admin: records, regions, appeals
     SELF = "self"  # the holder: application, declaration, check-in
     GUARDIAN = "guardian"  # a guardian acting for the holder
+    CHECKER = "checker"  # a checkpoint: a fever measured there (Hubei records it as a case)
 
 
 @dataclass(frozen=True)

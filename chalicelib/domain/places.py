@@ -30,6 +30,7 @@ class PlaceType(StrEnum):
 class ReportKind(StrEnum):
     SCAN = "scan"
     VISIT = "visit"
+    FEVER_AT_GATE = "fever_at_gate"  # a checkpoint measured 37.3 °C or more, whatever the colour
 
 
 REPORTED_COLORS = frozenset({Color.YELLOW, Color.RED})

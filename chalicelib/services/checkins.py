@@ -1,5 +1,6 @@
 """Daily health check-ins (健康打卡): one per person and Asia/Shanghai day, a second one the same
-day replaces the first; every check-in re-evaluates the code, since rules read them."""
+day replaces the first; every check-in re-evaluates the code, since rules read them. Under a
+policy that records fever cases (Hubei), a fever reported is recorded as one (`fever.py`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.days import CHECKIN_FACT_DAYS, recent
 from chalicelib.domain.entities import Link
 from chalicelib.domain.history import ActorKind, Cause
-from chalicelib.domain.model import Checkin, Symptom
+from chalicelib.domain.model import Checkin, Symptom, is_fever
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.access import person_for
 from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
+from chalicelib.services.fever import record_fever_case
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def check_in(
     person, link = person_for(ctx.store, actor, person_id)
     today = shanghai_date(now)
     checkin = Checkin(today, temperature, symptoms)
+    if is_fever(temperature, symptoms):  # first: a retried check-in records it if this one dies
+        record_fever_case(ctx.store, person, "checkin", now)
     first = ctx.store.checkins.put(person.person_id, checkin, now)
     cause = Cause(actor_kind(link), actor.account_id, f"checkin:{today.isoformat()}")
     outcome = reassess(ctx.store, person.person_id, cause, now)

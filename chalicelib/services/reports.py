@@ -51,8 +51,10 @@ def _registered(store: Store, place_id: str | None) -> Place | None:
 
 
 def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None:
-    """Reports a yellow or red scan (valid ones only carry a colour); green makes none."""
-    if scan.color not in REPORTED_COLORS:
+    """Reports a yellow or red scan (valid ones only carry a colour), or a fever measured at the
+    gate whatever the colour; a green scan without fever makes none."""
+    fever = scan.valid and scan.reason == ReportKind.FEVER_AT_GATE.value
+    if scan.color is None or not (fever or scan.color in REPORTED_COLORS):
         return
     place = _registered(ctx.store, scan.place_id)
     if place is None and enrolled_place_id != scan.place_id:
@@ -61,7 +63,7 @@ def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None
         Report(
             new_id(),
             scan.at,
-            ReportKind.SCAN,
+            ReportKind.FEVER_AT_GATE if fever else ReportKind.SCAN,
             place.region_code if place else config.province_code(),
             place.place_id if place else scan.place_id,
             scan.color,

@@ -1,5 +1,10 @@
 """Checkpoints (查验): a checker scans a code; green passes. The colour is always the current one
-from the database, never the one in the token. Every scan is recorded without personal data."""
+from the database, never the one in the token. Every scan is recorded without personal data.
+
+The gate's thermometer counts (“绿码”人员经过卡口时，自觉接受测温，无发热症状准予通行): a
+temperature of 37.3 °C or more measured there stops a valid code (`fever_at_gate`), is reported to
+the region, and under a policy that records fever cases (Hubei) is recorded as
+one for the person."""
 
 from __future__ import annotations
 
@@ -8,18 +13,29 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import config
+from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Scan
+from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.masking import mask_name
-from chalicelib.domain.model import Color
+from chalicelib.domain.model import FEVER_CELSIUS, Color
+from chalicelib.domain.places import ReportKind
 from chalicelib.security.tokens import AccessClaims, CodeRejected, verify_code
-from chalicelib.services.assessment import active_policy
+from chalicelib.services.assessment import active_policy, reassess
 from chalicelib.services.context import Context
+from chalicelib.services.fever import record_fever_case
 from chalicelib.services.reports import report_scan
 from chalicelib.services.trust import is_partner_token, verify_partner
 
+FEVER_AT_GATE = ReportKind.FEVER_AT_GATE.value
+
 
 def verify(
-    ctx: Context, actor: AccessClaims, token: str, place_id: str | None, now: datetime
+    ctx: Context,
+    actor: AccessClaims,
+    token: str,
+    place_id: str | None,
+    now: datetime,
+    temperature: float | None = None,
 ) -> dict[str, Any]:
     person_id: str | None = None
     color: Color | None = None
@@ -47,6 +63,10 @@ def verify(
                 issuer, province = config.issuer(), active_policy().issuer_region
     except CodeRejected as rejected:
         reason = rejected.reason
+    if reason is None and temperature is not None and temperature >= FEVER_CELSIUS:
+        reason = FEVER_AT_GATE
+        if person_id is not None:
+            color = _fever_case(ctx, actor, person_id, now) or color
     scan = record_scan(ctx, actor, place_id, now, color, reason, person_id)
     return {
         "valid": scan.valid,
@@ -70,16 +90,16 @@ def record_scan(
     person_id: str | None,
     via: str = "token",
 ) -> Scan:
-    """Records one check at a checkpoint (valid unless there is a reason; green passes) and
-    reports a yellow or red one to the authority."""
-    valid = reason is None
+    """Records one check at a checkpoint (valid unless there is a reason other than a fever at
+    the gate; green without one passes) and reports a yellow, red or feverish one."""
+    valid = reason is None or reason == FEVER_AT_GATE
     scan = Scan(
         scan_id=secrets.token_hex(8),
         at=now,
         checker_id=actor.account_id,
         place_id=place_id or actor.place_id,
         valid=valid,
-        passed=valid and color is Color.GREEN,
+        passed=reason is None and color is Color.GREEN,
         color=color,
         reason=reason,
         person_id=person_id,
@@ -88,6 +108,15 @@ def record_scan(
     ctx.store.scans.add(scan)
     report_scan(ctx, scan, actor.place_id)
     return scan
+
+
+def _fever_case(ctx: Context, actor: AccessClaims, person_id: str, now: datetime) -> Color | None:
+    """Records the fever as a fever case when the policy says so; the new colour, or None."""
+    person = ctx.store.persons.get(person_id, consistent=True)
+    if person is None or not record_fever_case(ctx.store, person, "gate", now):
+        return None
+    cause = Cause(ActorKind.CHECKER, actor.account_id, f"gate:{shanghai_date(now).isoformat()}")
+    return reassess(ctx.store, person_id, cause, now, known=person).person.color
 
 
 def _revoked(issued_at: datetime, not_before: datetime | None) -> bool:

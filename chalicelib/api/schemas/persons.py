@@ -175,7 +175,7 @@ class Change(Answer):
     reasons: list[str]
     rule: str
     rules_version: str
-    actor_kind: Literal["system", "authority", "self", "guardian"]
+    actor_kind: Literal["system", "authority", "self", "guardian", "checker"]
 
 
 class HistoryOut(Answer):

@@ -62,10 +62,14 @@ class VisitsOut(Answer):
 
 class ReportView(Answer):
     at: str
-    kind: Literal["scan", "visit"]
+    kind: Literal["scan", "visit", "fever_at_gate"] = Field(
+        description="fever_at_gate: 37.3 °C or more measured at a checkpoint, whatever the colour"
+    )
     place_id: str | None
     region_code: str
-    color: Literal["yellow", "red"]
+    color: Literal["green", "yellow", "red"] = Field(
+        description="yellow or red, except for fever_at_gate (any colour)"
+    )
     person_id: str | None = Field(description="pseudonymous; null for partner provinces' codes")
 
 

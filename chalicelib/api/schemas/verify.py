@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
+    StrictFloat,
 )
 
 from chalicelib.api.schemas.common import (
@@ -25,6 +26,16 @@ class ByPhoneIn(RequestBody):
 class VerifyIn(RequestBody):
     token: Token
     place_id: PlaceId | None = None
+    temperature: Annotated[
+        StrictFloat | None,
+        Field(
+            ge=34.0,
+            le=43.0,
+            description="°C measured at the checkpoint; 37.3 or more stops the code "
+            "(reason fever_at_gate) and is reported to the region",
+            examples=[36.5],
+        ),
+    ] = None
 
 
 class PersonAtCheckpoint(Answer):
