@@ -53,6 +53,24 @@ class LiveServer:
             raw, status = error.read(), error.code
         return status, json.loads(raw) if raw else None
 
+    def timed(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        """One JSON request: (status, parsed body or None, headers, seconds it took)."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base_url + path, data=data, headers=headers, method=method
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw, status, got = response.read(), response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            raw, status, got = error.read(), error.code, dict(error.headers)
+        took = time.monotonic() - started
+        return status, json.loads(raw) if raw else None, got, took
+
     def raw(self, path: str, token: str, accept: str) -> bytes:
         request = urllib.request.Request(
             self.base_url + path, headers={"Authorization": f"Bearer {token}", "Accept": accept}
@@ -107,15 +125,41 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
 def serve(data_dir: Path) -> Iterator[LiveServer]:
     """Tables with a fresh prefix and an admin (ADMIN_PHONE), then the API on a free port."""
     assert os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"), "needs the test run's DynamoDB Local"
-    env = {
+    env = _env(data_dir)
+    _manage(env, "create-tables")
+    _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+    try:
+        with _chalice_local(env) as server:
+            yield server
+    finally:
+        subprocess.run(
+            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+
+
+@contextmanager
+def serve_against(data_dir: Path, dynamodb_url: str) -> Iterator[LiveServer]:
+    """The API on a free port with DynamoDB at `dynamodb_url` (for a failing one: no tables)."""
+    with _chalice_local({**_env(data_dir), "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url}) as server:
+        yield server
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "HEALTHCODE_STAGE": "local",
         "HEALTHCODE_TABLE_PREFIX": f"live{uuid.uuid4().hex[:8]}-",
         "HEALTHCODE_DATA_DIR": str(data_dir),
         "PYTHONPATH": str(ROOT),
     }
-    _manage(env, "create-tables")
-    _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+
+
+@contextmanager
+def _chalice_local(env: dict[str, str]) -> Iterator[LiveServer]:
     port = _free_port()
     chalice = Path(sys.executable).parent / "chalice"
     options = ["--stage", "local", "--no-autoreload", "--host", HOST, "--port", str(port)]
@@ -133,10 +177,3 @@ def serve(data_dir: Path) -> Iterator[LiveServer]:
         yield LiveServer(f"http://{HOST}:{port}", env)
     finally:
         dynamodb_local.stop_process_group(process)
-        subprocess.run(
-            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            capture_output=True,
-        )

@@ -22,13 +22,22 @@ from typing import Any, cast
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib import config
 from chalicelib.api import problems
-from chalicelib.domain.clock import utcnow
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.domain.clock import deadline, utcnow
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    Unauthenticated,
+)
 from chalicelib.domain.model import Role
 
 log = logging.getLogger("healthcode.api")
 MAX_BODY = 64 * 1024
+MAX_DEPTH = 16  # our bodies nest 4 deep at most; JSON nested deeper is not one of them
+LONG_DEADLINE = 25.0  # seconds: admin work with its own time budget, inside the gateway's 29 s
 ANYONE: tuple[Role, ...] = ()
 RESIDENT = (Role.RESIDENT,)
 CHECKER = (Role.CHECKER, Role.ADMIN)
@@ -65,6 +74,8 @@ class RouteSpec:
     produces: tuple[str, ...] = ("application/json",)
     also: tuple[int, ...] = ()  # other success statuses, with the same body
     path_params: Mapping[str, Param] = field(default_factory=dict)  # any string when not named
+    max_body: int = MAX_BODY  # bytes; more is 413
+    deadline: float | None = None  # seconds without a new database call; None: the default
 
 
 ROUTES: list[RouteSpec] = []
@@ -129,11 +140,15 @@ class Req:
 
         assert self.spec.body is not None
         raw = self.raw.raw_body or b""
-        if len(raw) > MAX_BODY:
-            raise InvalidInput("The request body is too large.", "请求内容过大。", code="too_large")
+        if len(raw) > self.spec.max_body:
+            raise PayloadTooLarge(
+                f"The request body is larger than {self.spec.max_body} bytes.",
+                f"请求内容超过 {self.spec.max_body} 字节。",
+            )
         try:
             data = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError) as error:
+            _within_depth(data)
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise InvalidInput(
                 "The request body is not valid JSON.",
                 "请求内容不是有效的 JSON。",
@@ -155,6 +170,18 @@ class Req:
                 code="invalid_format",
             )
         return fmt
+
+
+def _within_depth(data: Any) -> None:
+    """ValueError when `data` nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError("nested too deeply")
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict | list):
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _respond(result: Any, status: int) -> Response:
@@ -187,6 +214,8 @@ def route(
     produces: tuple[str, ...] = ("application/json",),
     also: tuple[int, ...] = (),
     path_params: Mapping[str, Param] | None = None,
+    max_body: int = MAX_BODY,
+    deadline: float | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     tag = path.split("/")[2] if path.startswith("/v1/") else "meta"
     spec = RouteSpec(
@@ -202,6 +231,8 @@ def route(
         produces,
         also,
         path_params or {},
+        max_body,
+        deadline,
     )
     ROUTES.append(spec)
 
@@ -228,9 +259,10 @@ def _handle(
     raw = bp.current_request
     request_id = _request_id(raw)
     try:
-        req = Req(raw, spec, request_id)
-        req.authenticate()
-        response = _respond(view(req, **params), spec.status)
+        with deadline(spec.deadline or config.request_deadline_seconds()):
+            req = Req(raw, spec, request_id)
+            req.authenticate()
+            response = _respond(view(req, **params), spec.status)
     except DomainError as error:
         response = problems.from_error(error, request_id)
     except Exception as error:

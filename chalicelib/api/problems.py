@@ -16,8 +16,10 @@ from chalicelib.domain.errors import (
     InvalidInput,
     MassRecolouring,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 
 PROBLEM_TYPE = "urn:healthcode:problem:{code}"
@@ -31,6 +33,8 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (MassRecolouring, 409),
     (Conflict, 409),
     (RateLimited, 429),
+    (Unavailable, 503),
+    (PayloadTooLarge, 413),
     (FormatUnavailable, 406),
     (InvalidInput, 400),
 )
@@ -47,6 +51,7 @@ _TITLES = {
     415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -82,7 +87,7 @@ def problem(
 
 def from_error(error: DomainError, request_id: str) -> Response:
     headers = {}
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Unavailable):
         headers["Retry-After"] = str(max(1, error.retry_after))
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="healthcode"'

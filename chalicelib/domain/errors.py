@@ -89,6 +89,22 @@ class Conflict(DomainError):
     message_zh = "数据同时被修改，请重试。"
 
 
+class Unavailable(DomainError):
+    """A dependency (the database) is throttling, unreachable or too slow for the request's
+    deadline: nothing was half done that a retry would repeat wrongly, so the client retries."""
+
+    code = "service_unavailable"
+    message = "The service is busy or a part of it is not answering; try again shortly."
+    message_zh = "服务繁忙或暂时无法响应，请稍后重试。"
+    retry_after = 3
+
+
+class PayloadTooLarge(DomainError):
+    code = "too_large"
+    message = "The request body is too large."
+    message_zh = "请求内容过大。"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     message = "Too many requests; try again later."

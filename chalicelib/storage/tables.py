@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.storage import faults as _faults  # noqa: F401 (before any connection is made)
 from chalicelib.storage.attributes import DateAttribute
 
 
