@@ -1,4 +1,5 @@
-"""The API served over real HTTP by `chalice local`, on tables of its own.
+"""The API served over real HTTP by `chalice local`'s server (tools/local_api.py: unknown paths and
+methods answer as API Gateway's do), on tables of its own.
 
 For tools that speak HTTP rather than call the app in-process (schemathesis, a generated
 client). The server runs in a child process against the test run's DynamoDB Local, with its own
@@ -161,10 +162,9 @@ def _env(data_dir: Path) -> dict[str, str]:
 @contextmanager
 def _chalice_local(env: dict[str, str]) -> Iterator[LiveServer]:
     port = _free_port()
-    chalice = Path(sys.executable).parent / "chalice"
-    options = ["--stage", "local", "--no-autoreload", "--host", HOST, "--port", str(port)]
+    options = ["--stage", "local", "--host", HOST, "--port", str(port)]
     process = subprocess.Popen(
-        [str(chalice), "local", *options],
+        [sys.executable, str(ROOT / "tools" / "local_api.py"), *options],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
