@@ -217,6 +217,9 @@ class Keys(Protocol):
 
     def retire(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
 
+    def revoke(self, purpose: str, kid: str, at: datetime) -> bool:
+        """Marks the key revoked (and retired) at `at`; False when there is no such key."""
+
 
 class Scans(Protocol):
     def add(self, scan: Scan) -> None: ...

@@ -305,6 +305,7 @@ class KeyItem(_Table):
     public_jwk = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     retire_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
 
 
 class ScansByPerson(GlobalSecondaryIndex["ScanItem"]):
