@@ -116,6 +116,24 @@ def revoke_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def replay_erasures(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.clock import SHANGHAI, utcnow
+    from chalicelib.services.erase import replay
+
+    try:
+        since = datetime.fromisoformat(args.since)
+    except ValueError:
+        print(f"--since: not an ISO date or time: {args.since!r}", file=sys.stderr)
+        return 2
+    if since.tzinfo is None:  # a date, or a time without offset: Asia/Shanghai
+        since = since.replace(tzinfo=SHANGHAI)
+    counts = replay(_context(), since.astimezone(UTC), utcnow())
+    print(json.dumps(counts))
+    return 0
+
+
 def verify_history(args: argparse.Namespace) -> int:
     from chalicelib.services.history import verify_chains
 
@@ -144,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         "revoke-key", help="pull a leaked signing key at once (rotate-keys keeps an overlap)"
     )
     revoke.add_argument("kid")
+    replay = commands.add_parser(
+        "replay-erasures",
+        help="after a point-in-time restore: erase again who was erased since the restore point",
+    )
+    replay.add_argument("--since", required=True, help="the restore point (ISO date or time)")
     commands.add_parser("verify-history", help="check every colour history's hash chain")
     args = parser.parse_args(argv)
     _stage_environment()
@@ -153,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "run-job": run_job,
         "rotate-keys": rotate_keys,
         "revoke-key": revoke_key,
+        "replay-erasures": replay_erasures,
         "verify-history": verify_history,
     }
     return handlers[args.command](args)

@@ -319,6 +319,13 @@ class Counters(Protocol):
 
 
 class Erasure(Protocol):
+    def record(self, person_id: str, at: datetime) -> None:
+        """Adds the ledger entry of a deletion (the person's random id and when, nothing else)."""
+
+    def erased_between(self, first: date, last: date) -> list[tuple[str, datetime]]:
+        """The ledger's (person_id, at) from day `first` to day `last` (Asia/Shanghai,
+        inclusive), oldest first."""
+
     def erase(
         self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
     ) -> dict[str, int]:

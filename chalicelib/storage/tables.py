@@ -487,6 +487,21 @@ class OriginTokenItem(_Table):
     ttl = TTLAttribute()
 
 
+class ErasureItem(_Table):
+    """The erasure ledger: one entry per deleted person, by Asia/Shanghai day, holding nothing
+    but the person's random id and when. After a point-in-time restore of the other tables,
+    `manage replay-erasures` erases again whom it names. It is never restored itself."""
+
+    class Meta:
+        table_name = "erasures"
+        billing_mode = "PAY_PER_REQUEST"
+
+    day = DateAttribute(hash_key=True)
+    at_person = UnicodeAttribute(range_key=True)  # "<ISO instant>#<person_id>": in time order
+    person_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -507,6 +522,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     PlaceItem,
     PlaceVisitItem,
     ReportItem,
+    ErasureItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None
