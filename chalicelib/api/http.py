@@ -77,6 +77,12 @@ class RouteSpec:
     max_body: int = MAX_BODY  # bytes; more is 413
     deadline: float | None = None  # seconds without a new database call; None: the default
 
+    @property
+    def idempotent(self) -> bool:
+        """Takes an Idempotency-Key: a POST that creates or changes data, but not logging in
+        (a login code is single-use by design)."""
+        return self.method == "POST" and self.roles is not None
+
 
 ROUTES: list[RouteSpec] = []
 # Bodies are parsed as JSON whatever the client called them (curl -d says form-urlencoded), so a
@@ -247,6 +253,41 @@ def route(
     return decorate
 
 
+def _idempotent(req: Req, run: Callable[[], Response]) -> Response:
+    """Runs the route once per Idempotency-Key (services.idempotency): a retry with the same key
+    and body gets the first 2xx answer again, marked `Idempotent-Replayed: true`."""
+    headers = cast(Mapping[str, str], req.raw.headers or {})
+    key = headers.get("idempotency-key")
+    if key is None or not req.spec.idempotent:
+        return run()
+    from chalicelib.services import idempotency
+
+    raw_body = req.raw.raw_body or b""
+    sent = raw_body.encode() if isinstance(raw_body, str) else raw_body
+    where = req.spec.path + json.dumps(req.raw.uri_params or {}, sort_keys=True)
+    fingerprint = idempotency.fingerprint(req.spec.method, where, sent)
+    claim = idempotency.claim(req.ctx, req.actor.account_id, key, fingerprint, req.now)
+    if claim.replay is not None:
+        status, kept_type, kept_body = claim.replay
+        return Response(
+            body=kept_body,
+            status_code=status,
+            headers={"Content-Type": kept_type, "Idempotent-Replayed": "true"},
+        )
+    try:
+        response = run()
+    except BaseException:
+        idempotency.release(req.ctx, claim)
+        raise
+    body = response.body if isinstance(response.body, str) else None
+    content_type = str((response.headers or {}).get("Content-Type", "application/json"))
+    if 200 <= response.status_code < 300 and body is not None:
+        idempotency.complete(req.ctx, claim, response.status_code, content_type, body)
+    else:  # a refusal or a failure is not kept: the retry runs again
+        idempotency.release(req.ctx, claim)
+    return response
+
+
 def _request_id(raw: Request) -> str:
     context = raw.context or {}
     return str(context.get("requestId") or uuid.uuid4())
@@ -262,7 +303,7 @@ def _handle(
         with deadline(spec.deadline or config.request_deadline_seconds()):
             req = Req(raw, spec, request_id)
             req.authenticate()
-            response = _respond(view(req, **params), spec.status)
+            response = _idempotent(req, lambda: _respond(view(req, **params), spec.status))
     except DomainError as error:
         response = problems.from_error(error, request_id)
     except Exception as error:

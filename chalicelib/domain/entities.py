@@ -87,6 +87,16 @@ class SigningKey:
 
 
 @dataclass(frozen=True)
+class KeptAnswer:
+    """What a request sent with an Idempotency-Key answered (`status` None: still running)."""
+
+    fingerprint: str
+    status: int | None
+    content_type: str | None
+    body: str | None
+
+
+@dataclass(frozen=True)
 class Scan:
     """One verification at a checkpoint. No personal data: a pseudonymous person id at most."""
 

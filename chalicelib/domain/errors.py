@@ -89,6 +89,18 @@ class Conflict(DomainError):
     message_zh = "数据同时被修改，请重试。"
 
 
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with another request; use a new key."
+    message_zh = "该 Idempotency-Key 已用于另一个请求，请使用新的键。"
+
+
+class InProgress(Conflict):
+    code = "in_progress"
+    message = "The first request with this Idempotency-Key is still running; retry in a moment."
+    message_zh = "使用该 Idempotency-Key 的首个请求仍在处理中，请稍后重试。"
+
+
 class Unavailable(DomainError):
     """A dependency (the database) is throttling, unreachable or too slow for the request's
     deadline: nothing was half done that a retry would repeat wrongly, so the client retries."""

@@ -13,6 +13,7 @@ from chalicelib.domain.entities import (
     Account,
     Appeal,
     Issuer,
+    KeptAnswer,
     Link,
     Person,
     Scan,
@@ -318,6 +319,23 @@ class Counters(Protocol):
         """A counter's value (0 when there is none)."""
 
 
+class Idempotency(Protocol):
+    """The answers kept per account and Idempotency-Key (a `slot`), for 24 hours."""
+
+    def reserve(self, slot: str, fingerprint: str, now: datetime, expires_at: datetime) -> bool:
+        """Takes the slot for a request that is about to run; False when it is taken and not
+        expired."""
+
+    def get(self, slot: str, now: datetime) -> KeptAnswer | None:
+        """The slot's request and answer, None when there is none or it expired."""
+
+    def complete(self, slot: str, status: int, content_type: str, body: str) -> None:
+        """Keeps the answer (the body encrypted at rest)."""
+
+    def release(self, slot: str) -> None:
+        """Frees the slot: the request failed, a retry runs again."""
+
+
 class Erasure(Protocol):
     def record(self, person_id: str, at: datetime) -> None:
         """Adds the ledger entry of a deletion (the person's random id and when, nothing else)."""
@@ -356,3 +374,4 @@ class Store:
     jobs: Jobs
     counters: Counters
     erasure: Erasure
+    idempotency: Idempotency

@@ -502,6 +502,23 @@ class ErasureItem(_Table):
     at = UTCDateTimeAttribute()
 
 
+class IdempotencyItem(_Table):
+    """A request sent with an Idempotency-Key and its first 2xx answer, for 24 hours: a slot per
+    account and key (`<account>:<sha256 of the key>`). The answer is encrypted at rest."""
+
+    class Meta:
+        table_name = "idempotency"
+        billing_mode = "PAY_PER_REQUEST"
+
+    slot = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    status = NumberAttribute(null=True)  # None while the first request runs
+    content_type = UnicodeAttribute(null=True)
+    body_enc = UnicodeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()  # housekeeping only: reads check expires_at
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -523,6 +540,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     PlaceVisitItem,
     ReportItem,
     ErasureItem,
+    IdempotencyItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None

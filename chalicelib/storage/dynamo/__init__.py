@@ -13,6 +13,7 @@ from chalicelib.storage.dynamo.epidemic import DynamoEpidemic
 from chalicelib.storage.dynamo.erasure import DynamoErasure
 from chalicelib.storage.dynamo.family import DynamoFamily
 from chalicelib.storage.dynamo.history import DynamoHistory
+from chalicelib.storage.dynamo.idempotency import DynamoIdempotency
 from chalicelib.storage.dynamo.jobs import DynamoCounters, DynamoJobs
 from chalicelib.storage.dynamo.keys import DynamoKeys
 from chalicelib.storage.dynamo.persons import DynamoPersons
@@ -43,6 +44,7 @@ def DynamoStore(db: Db | None = None) -> Store:  # noqa: N802 (reads as the type
         jobs=guarded(DynamoJobs(db)),
         counters=guarded(DynamoCounters(db)),
         erasure=guarded(DynamoErasure(db)),
+        idempotency=guarded(DynamoIdempotency(db)),
     )
 
 
