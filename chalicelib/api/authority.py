@@ -27,10 +27,11 @@ APPEAL_STATUSES = ("open", "resolved")
 )
 def import_records(req: Req) -> dict[str, Any]:
     from chalicelib.api.schemas import parse_rows
+    from chalicelib.services.assessment import active_policy
     from chalicelib.services.records import import_records as run
 
     batch = req.body()
-    rows, errors = parse_rows(batch.records)
+    rows, errors = parse_rows(batch.records, active_policy().categories_read())
     return run(req.ctx, req.actor, rows, errors, batch.confirm, req.now)
 
 

@@ -149,6 +149,12 @@ class Policy:
             records_fever_cases=records_fever_cases,
         )
 
+    def categories_read(self) -> frozenset[Category]:
+        """The record categories some rule reads, and `cleared`, which ends them: a record of
+        any other category would colour no one (the import refuses it)."""
+        read = {c for rule in self.rules for c in rule.when.categories_read()}
+        return frozenset({*read, Category.CLEARED})
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (what `from_dict` reads and GET /v1/policy publishes)."""
         return {

@@ -47,6 +47,7 @@ class RecordRow:
     category: Category
     since: date
     until: date | None
+    note: str | None = None
 
     @functools.cached_property
     def key(self) -> str:
@@ -54,12 +55,13 @@ class RecordRow:
         return id_key(self.id_type, self.id_number)
 
     def record(self, imported_at: datetime | None = None) -> Record:
-        return Record(self.record_id, self.category, self.since, self.until, imported_at)
+        return Record(self.record_id, self.category, self.since, self.until, imported_at, self.note)
 
 
 def _digest(rows: list[RecordRow]) -> str:
     canonical = sorted(
-        [r.record_id, r.key, r.category.value, r.since.isoformat(), str(r.until)] for r in rows
+        [r.record_id, r.key, r.category.value, r.since.isoformat(), str(r.until), r.note or ""]
+        for r in rows
     )
     return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
 

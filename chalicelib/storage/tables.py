@@ -121,6 +121,7 @@ class PersonItem(_Table):
     declared_on = DateAttribute()
     color = UnicodeAttribute()
     reasons = UnicodeAttribute()  # JSON: codes, rule ids, dates; nothing personal
+    reason_notes_enc = UnicodeAttribute(null=True)  # the authority's notes per reason, encrypted
     since = UTCDateTimeAttribute()
     profile = UnicodeAttribute()
     rules_version = UnicodeAttribute()
@@ -158,6 +159,7 @@ class HistoryItem(_Table):
     source = UnicodeAttribute()
     prev_hash = UnicodeAttribute(null=True)
     hash = UnicodeAttribute()
+    note_enc = UnicodeAttribute(null=True)  # the authority's notes behind the change, encrypted
 
 
 class LinksByPerson(GlobalSecondaryIndex["LinkItem"]):
@@ -290,6 +292,7 @@ class RecordItem(_Table):
     until = DateAttribute(null=True)
     imported_by = UnicodeAttribute()
     imported_at = UTCDateTimeAttribute()
+    note_enc = UnicodeAttribute(null=True)  # the authority's note to the holder, encrypted
 
 
 class KeyItem(_Table):

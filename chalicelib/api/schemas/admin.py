@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,7 +28,9 @@ from chalicelib.api.schemas.common import (
     field_error,
 )
 from chalicelib.api.schemas.persons import Change
-from chalicelib.domain.model import Category, IdType, Risk
+from chalicelib.domain.model import NOTE_MAX, NOTE_REQUIRED, Category, IdType, Risk
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CheckerIn(RequestBody):
@@ -44,8 +48,41 @@ class RecordIn(IdentifiedBody):
     category: Category
     since: Day
     until: Day | None = None
+    note: Annotated[
+        StrictStr | None,
+        Field(
+            validate_default=True,
+            description="the authority's short reason, shown to the holder and kept in the "
+            "history; required for other_high_risk, other_medium_risk and database_abnormal",
+            json_schema_extra={"maxLength": NOTE_MAX},
+        ),
+    ] = None
 
     _id_number = field_validator("id_number")(document_number)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None, info: ValidationInfo) -> str | None:
+        note = (value or "").strip() or None
+        if note is None and info.data.get("category") in NOTE_REQUIRED:
+            raise PydanticCustomError(
+                "note_required",
+                "this category needs a note: the authority's short reason for the holder",
+                {"message_zh": "该类别须填写说明（向本人说明的简短理由）"},
+            )
+        if note is not None and len(note) > NOTE_MAX:
+            raise PydanticCustomError(
+                "note_too_long",
+                f"the note may hold at most {NOTE_MAX} characters",
+                {"message_zh": f"说明最多 {NOTE_MAX} 个字符"},
+            )
+        if note is not None and _CONTROL.search(note):
+            raise PydanticCustomError(
+                "invalid_note",
+                "the note may not hold control characters",
+                {"message_zh": "说明不可含控制字符"},
+            )
+        return note
 
     @field_validator("record_id")
     @classmethod
@@ -60,10 +97,19 @@ class RecordIn(IdentifiedBody):
         return value
 
     @model_validator(mode="after")
-    def _order(self) -> RecordIn:
+    def _order(self, info: ValidationInfo) -> RecordIn:
         if self.until is not None and self.until < self.since:
             raise PydanticCustomError(
                 "invalid_period", "until is before since", {"message_zh": "结束日期早于开始日期"}
+            )
+        read = info.context.get("categories") if info.context else None
+        if read is not None and self.category not in read:
+            # It would colour no one (e.g. Hubei's home_isolation_unchecked under Shandong's
+            # policy): staff never record a person under a category that silently does nothing.
+            raise PydanticCustomError(
+                "category_not_in_policy",
+                "the active policy has no rule for this category",
+                {"message_zh": "当前政策没有适用于该类别的规则"},
             )
         return self
 
@@ -71,7 +117,13 @@ class RecordIn(IdentifiedBody):
         from chalicelib.services.records import RecordRow
 
         return RecordRow(
-            self.record_id, self.id_type, self.id_number, self.category, self.since, self.until
+            self.record_id,
+            self.id_type,
+            self.id_number,
+            self.category,
+            self.since,
+            self.until,
+            self.note,
         )
 
 
@@ -150,12 +202,16 @@ class AppealsOut(Answer):
     appeals: list[AppealView]
 
 
-def parse_rows(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Each row on its own: the valid ones as domain values, and the errors of the others."""
+def parse_rows(
+    rows: list[dict[str, Any]], categories: frozenset[Category] | None = None
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Each row on its own: the valid ones as domain values, and the errors of the others.
+    `categories`: those the active policy reads (a row of another is an error)."""
     valid, errors = [], []
+    context = {"categories": categories}
     for index, row in enumerate(rows):
         try:
-            valid.append(RecordIn.model_validate(row).to_domain())
+            valid.append(RecordIn.model_validate(row, context=context).to_domain())
         except ValidationError as invalid:
             record_id = row.get("record_id") if isinstance(row, dict) else None
             for problem in (field_error(e) for e in invalid.errors()):
