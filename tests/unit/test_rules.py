@@ -636,7 +636,8 @@ def _tiny_policy(window_days: int, **when: object) -> Policy:
             "id": "T-1",
             "color": "yellow",
             "when": when,
-            "source": "test",
+            "basis": "inferred",
+            "why": "a test policy",
             "reason": {"code": "test_reason", "en": "Test.", "zh": "测试。"},
         }
     ]
