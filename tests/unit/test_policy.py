@@ -55,7 +55,7 @@ def test_shandong_is_an_available_profile_and_loads() -> None:
     assert (policy.profile, policy.issuer_region, policy.version) == (
         "shandong",
         "370000",
-        "shandong-2020.3",
+        "shandong-2020.4",
     )
     assert policies.load("shandong") is policy  # cached
 
@@ -269,9 +269,9 @@ def _raw(profile: str) -> dict[str, Any]:
 
 
 PROVINCES = [
-    pytest.param("shandong", "370000", "shandong-2020.3", id="shandong"),
-    pytest.param("hubei", "420000", "hubei-2020.2", id="hubei"),
-    pytest.param("hainan", "460000", "hainan-2020.2", id="hainan"),
+    pytest.param("shandong", "370000", "shandong-2020.4", id="shandong"),
+    pytest.param("hubei", "420000", "hubei-2020.3", id="hubei"),
+    pytest.param("hainan", "460000", "hainan-2020.3", id="hainan"),
 ]
 
 RULE_IDS = {

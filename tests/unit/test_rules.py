@@ -608,7 +608,7 @@ def test_valid_until(f: Facts, valid_until: date | None) -> None:
 
 def test_assessment_names_the_policy_profile_and_version() -> None:
     a = assess(facts())
-    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.3")
+    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.4")
 
 
 def test_evaluation_is_deterministic_whatever_the_record_order() -> None:
