@@ -39,20 +39,8 @@ class LiveServer:
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         """One JSON request; returns (status, parsed body or None)."""
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.base_url + path, data=data, headers=headers, method=method
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
-                status = response.status
-        except urllib.error.HTTPError as error:
-            raw, status = error.read(), error.code
-        return status, json.loads(raw) if raw else None
+        status, answer, _, _ = self.timed(method, path, body, token)
+        return status, answer
 
     def timed(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         """One JSON request: (status, parsed body or None, headers, seconds it took)."""

@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 
 import jwt
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_epidemic_database import Holder, _rid, row
-from tests.e2e.test_journey import application
-from tests.ids import resident_id
+from tests.e2e.conftest import Api, Holder
+from tests.e2e.test_epidemic_database import _rid, row
 
 NOTE = "与确诊病例同一航班（CA1234），请居家等待通知"
-
-
-@pytest.fixture
-def holder(api: Api, new_phone: Callable[[], str]) -> Holder:
-    token, id_number = api.login(new_phone()), resident_id()
-    status, created = api.json("POST", "/v1/applications", application(id_number), token=token)
-    assert status == 201, created
-    return token, created["person_id"], id_number
 
 
 def _import(api: Api, admin: str, *rows: dict[str, object]) -> dict[str, object]:

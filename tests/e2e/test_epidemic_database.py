@@ -9,19 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Holder
 from tests.e2e.test_journey import application
 from tests.ids import resident_id
-
-Holder = tuple[str, str, str]  # access token, person id, id number
-
-
-@pytest.fixture
-def holder(api: Api, new_phone: Callable[[], str]) -> Holder:
-    token, id_number = api.login(new_phone()), resident_id()
-    status, created = api.json("POST", "/v1/applications", application(id_number), token=token)
-    assert status == 201, created
-    return token, created["person_id"], id_number
 
 
 def row(
