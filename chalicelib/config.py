@@ -180,6 +180,11 @@ def paper_code_days() -> int:
     return _int("HEALTHCODE_PAPER_CODE_DAYS", 14)
 
 
+def visits_hourly_cap() -> int:
+    """Place-code scans (visits) one person may record per hour; more is 429."""
+    return _int("HEALTHCODE_VISITS_HOURLY_CAP", 60)
+
+
 def by_phone_hourly_cap() -> int:
     """Lookups by a guardian's phone one checker may make per hour."""
     return _int("HEALTHCODE_BY_PHONE_HOURLY_CAP", 30)

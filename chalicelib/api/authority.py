@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api import formats
+from chalicelib.api.formats import CURSOR
 from chalicelib.api.http import ADMIN, LONG_DEADLINE, Param, Req, route
 from chalicelib.domain.errors import InvalidInput
 
@@ -77,7 +78,10 @@ def person_history(req: Req, person_id: str) -> dict[str, Any]:
     "/v1/admin/appeals",
     summary="Appeals (open by default)",
     roles=ADMIN,
-    query={"status": Param(formats.enum(APPEAL_STATUSES, default="open"))},
+    query={
+        "status": Param(formats.enum(APPEAL_STATUSES, default="open")),
+        "cursor": Param({"type": "string", "pattern": CURSOR}),
+    },
     response="AppealsOut",
 )
 def appeals(req: Req) -> dict[str, Any]:
@@ -86,7 +90,7 @@ def appeals(req: Req) -> dict[str, Any]:
     status = req.query("status", "open")
     if status not in APPEAL_STATUSES:
         raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
-    return listing(req.ctx, status or "open")
+    return listing(req.ctx, status or "open", req.query("cursor"))
 
 
 @route(

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.services.pages import PATTERN as PAGE_CURSOR
+
 # Patterns describe the canonical form; the server also accepts spaces, dashes, full-width
 # characters and lower case, and normalises them away.
 PHONE: dict[str, Any] = {
@@ -93,3 +95,7 @@ def enum(values: Any, default: str | None = None) -> dict[str, Any]:
     if default is not None:
         schema["default"] = default
     return schema
+
+
+# A page's cursor: the `next` of the previous page, sent back unchanged.
+CURSOR = PAGE_CURSOR

@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api import formats
+from chalicelib.api.formats import CURSOR
 from chalicelib.api.http import ADMIN, QR_TYPES, Binary, Param, Req, format_param, route
 
 bp = Blueprint(__name__)
@@ -98,10 +99,12 @@ def visits(req: Req, person_id: str) -> dict[str, Any]:
     query={
         "region_code": Param(formats.REGION_CODE, required=True),
         "since": Param(formats.DAY_UNTIL_TODAY),
+        "cursor": Param({"type": "string", "pattern": CURSOR}),
     },
     response="ReportsOut",
 )
 def reports(req: Req) -> dict[str, Any]:
     from chalicelib.services.reports import listing
 
-    return listing(req.ctx, req.query("region_code"), req.query("since"), req.now)
+    query = (req.query("region_code"), req.query("since"))
+    return listing(req.ctx, *query, req.now, req.query("cursor"))

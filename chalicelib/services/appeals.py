@@ -19,6 +19,7 @@ from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.access import person_for
 from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
+from chalicelib.services.pages import cursor_of, parse_cursor
 
 DECISIONS = ("corrected", "rejected")
 APPEAL_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -57,8 +58,15 @@ def view(appeal: Appeal) -> dict[str, Any]:
     }
 
 
-def listing(ctx: Context, status: str) -> dict[str, Any]:
-    return {"appeals": [view(a) for a in ctx.store.appeals.with_status(status, limit=100)]}
+PAGE = 100
+
+
+def listing(ctx: Context, status: str, cursor: str | None = None) -> dict[str, Any]:
+    """Appeals of a status, oldest first, a page at a time (`next`: null on the last page)."""
+    found = ctx.store.appeals.with_status(status, PAGE + 1, parse_cursor(cursor))
+    page = found[:PAGE]
+    following = cursor_of(page[-1].created_at, page[-1].appeal_id) if len(found) > PAGE else None
+    return {"appeals": [view(a) for a in page], "next": following}
 
 
 def resolve(

@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from chalicelib import config
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.places import (
@@ -27,6 +28,7 @@ from chalicelib.services import reports
 from chalicelib.services.access import person_for
 from chalicelib.services.context import Context
 from chalicelib.services.keys import retire_idle_place_keys
+from chalicelib.services.limits import per_hour
 
 PLACE_ID = re.compile(r"^[0-9a-f]{16}$")
 
@@ -95,6 +97,7 @@ def visit(
     ctx: Context, actor: AccessClaims, person_id: str, place_token: str, now: datetime
 ) -> dict[str, Any]:
     person, _ = person_for(ctx.store, actor, person_id, consistent=True)
+    per_hour(ctx.store, "visits", person.person_id, config.visits_hourly_cap(), now)
     claims = verify_place(ctx.place_keys, place_token, now)
     place = ctx.store.places.get(claims.place_id) if PLACE_ID.match(claims.place_id) else None
     if place is None or (place.jti, place.kid) != (claims.jti, claims.kid):
@@ -110,7 +113,7 @@ def visit(
         place_type=place.type,
         color=person.color,
     )
-    ctx.store.places.add_visit(recorded, reports.for_visit(recorded, place))
+    ctx.store.places.add_visit(recorded, reports.for_visit(ctx.store, recorded, place))
     return {
         "place": {"name": place.name, "type": place.type.value},
         "at": _iso(now),

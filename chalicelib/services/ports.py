@@ -147,8 +147,10 @@ class Appeals(Protocol):
 
     def get(self, appeal_id: str) -> Appeal | None: ...
 
-    def with_status(self, status: str, limit: int) -> list[Appeal]:
-        """Oldest first."""
+    def with_status(
+        self, status: str, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[Appeal]:
+        """Oldest first; `after` (created_at, appeal_id): the page after that appeal."""
 
     def resolve(
         self, appeal: Appeal, cleared: tuple[str, Record] | None = None, *, at: datetime
@@ -241,8 +243,15 @@ class Reports(Protocol):
 
     def add(self, report: Report) -> None: ...
 
-    def of_region(self, region_code: str, since: datetime, limit: int) -> list[Report]:
-        """The region's reports at or after `since`, newest first, at most `limit`."""
+    def of_region(
+        self,
+        region_code: str,
+        since: datetime,
+        limit: int,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[Report]:
+        """The region's reports at or after `since`, newest first, at most `limit`; `before`
+        (at, report_id): the page after that report."""
 
     def delete_of_day(self, day: date) -> int:
         """Deletes every report of that Asia/Shanghai day; returns how many."""

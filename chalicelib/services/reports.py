@@ -22,6 +22,7 @@ from chalicelib.domain.entities import Scan
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.places import REPORTED_COLORS, Place, PlaceVisit, Report, ReportKind
 from chalicelib.services.context import Context
+from chalicelib.services.pages import cursor_of, parse_cursor
 from chalicelib.services.ports import Store
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -31,9 +32,24 @@ def new_id() -> str:
     return secrets.token_hex(8)  # hex: its last byte picks the day shard
 
 
-def for_visit(visit: PlaceVisit, place: Place) -> Report | None:
-    """The report a place visit makes, or None for green."""
+def first_this_hour(
+    store: Store, kind: ReportKind, person_id: str | None, place_id: str | None, at: datetime
+) -> bool:
+    """Whether this is the first report of its kind for the person at the place this hour:
+    repeats make no more (a yellow holder scanning a door a thousand times makes one report).
+    A partner's code names no person: each of its reports counts."""
+    if person_id is None:
+        return True
+    hour = int(at.timestamp()) // 3600
+    key = f"report:{kind.value}:{person_id}:{place_id}:{hour}"
+    return store.counters.hit(key, 1, at + timedelta(hours=1))
+
+
+def for_visit(store: Store, visit: PlaceVisit, place: Place) -> Report | None:
+    """The report a place visit makes, or None for green or a repeat within the hour."""
     if visit.color not in REPORTED_COLORS:
+        return None
+    if not first_this_hour(store, ReportKind.VISIT, visit.person_id, place.place_id, visit.at):
         return None
     return Report(
         new_id(),
@@ -56,6 +72,9 @@ def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None
     fever = scan.valid and scan.reason == ReportKind.FEVER_AT_GATE.value
     if scan.color is None or not (fever or scan.color in REPORTED_COLORS):
         return
+    kind = ReportKind.FEVER_AT_GATE if fever else ReportKind.SCAN
+    if not first_this_hour(ctx.store, kind, scan.person_id, scan.place_id, scan.at):
+        return
     place = _registered(ctx.store, scan.place_id)
     if place is None and enrolled_place_id != scan.place_id:
         place = _registered(ctx.store, enrolled_place_id)
@@ -63,7 +82,7 @@ def report_scan(ctx: Context, scan: Scan, enrolled_place_id: str | None) -> None
         Report(
             new_id(),
             scan.at,
-            ReportKind.FEVER_AT_GATE if fever else ReportKind.SCAN,
+            kind,
             place.region_code if place else config.province_code(),
             place.place_id if place else scan.place_id,
             scan.color,
@@ -111,12 +130,20 @@ def _query(region_code: str | None, since: str | None, now: datetime) -> tuple[s
 
 
 def listing(
-    ctx: Context, region_code: str | None, since: str | None, now: datetime
+    ctx: Context,
+    region_code: str | None,
+    since: str | None,
+    now: datetime,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
-    """The region's reports from `since` (default: the first day still kept), newest first."""
+    """The region's reports from `since` (default: the first day still kept), newest first, a
+    page at a time: `next` names the page after this one (null on the last)."""
     region, day = _query(region_code, since, now)
+    before = parse_cursor(cursor)
     limit = config.reports_limit()
-    found = ctx.store.reports.of_region(region, start_of(day), limit + 1)
+    found = ctx.store.reports.of_region(region, start_of(day), limit + 1, before)
+    page = found[:limit]
+    following = cursor_of(page[-1].at, page[-1].report_id) if len(found) > limit else None
     return {
         "reports": [
             {
@@ -127,7 +154,8 @@ def listing(
                 "color": r.color.value,
                 "person_id": r.person_id,
             }
-            for r in found[:limit]
+            for r in page
         ],
-        "truncated": len(found) > limit,
+        "truncated": following is not None,
+        "next": following,
     }

@@ -216,6 +216,7 @@ def test_yellow_and_red_visits_are_reported_and_listed_by_region_and_day(ctx: Co
             }
         ],
         "truncated": False,
+        "next": None,
     }
     assert len(reports.listing(ctx, "370211", None, NOW)["reports"]) == 2
     assert reports.listing(ctx, "370212", None, NOW)["reports"] == []

@@ -217,6 +217,7 @@ class AppealView(Answer):
 
 class AppealsOut(Answer):
     appeals: list[AppealView]
+    next: str | None = Field(None, description="send as ?cursor= for the next page; null: last")
 
 
 def parse_rows(

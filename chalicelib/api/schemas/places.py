@@ -75,4 +75,5 @@ class ReportView(Answer):
 
 class ReportsOut(Answer):
     reports: list[ReportView] = Field(description="newest first")
-    truncated: bool = Field(description="more reports than the limit: narrow `since`")
+    truncated: bool = Field(description="more reports than this page: see `next`")
+    next: str | None = Field(None, description="send as ?cursor= for the next page; null: last")

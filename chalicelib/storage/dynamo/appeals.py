@@ -22,8 +22,20 @@ class DynamoAppeals(Repository):
         item = get(t.AppealItem, appeal_id, consistent_read=True)
         return _appeal(item) if item else None
 
-    def with_status(self, status: str, limit: int) -> list[Appeal]:
-        found = t.AppealItem.by_status.query(status, limit=limit)
+    def with_status(
+        self, status: str, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[Appeal]:
+        A = t.AppealItem
+        start = (
+            None
+            if after is None
+            else {
+                "status": {"S": status},
+                "created_at": {"S": A.created_at.serialize(after[0])},
+                "appeal_id": {"S": after[1]},
+            }
+        )
+        found = A.by_status.query(status, limit=limit, last_evaluated_key=start)
         return [_appeal(item) for item in found]
 
     def resolve(

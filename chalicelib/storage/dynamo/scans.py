@@ -51,12 +51,28 @@ class DynamoReports(Repository):
     def add(self, report: Report) -> None:
         report_item(report).save()
 
-    def of_region(self, region_code: str, since: datetime, limit: int) -> list[Report]:
-        found = t.ReportItem.query(
+    def of_region(
+        self,
+        region_code: str,
+        since: datetime,
+        limit: int,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[Report]:
+        R = t.ReportItem
+        start = (
+            None
+            if before is None
+            else {
+                "region_code": {"S": region_code},
+                "at_id": {"S": at_id(*before)},
+            }
+        )
+        found = R.query(
             region_code,
-            t.ReportItem.at_id >= at_id(since, ""),
+            R.at_id >= at_id(since, ""),
             scan_index_forward=False,
             limit=limit,
+            last_evaluated_key=start,
         )
         return [_report(item) for item in found]
 
