@@ -94,6 +94,46 @@ def rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def revoke_key(args: argparse.Namespace) -> int:
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.services.keys import revoke
+
+    ctx = _context()
+    try:
+        purpose, fresh = revoke(ctx.store, args.kid, utcnow())
+    except NotFound:
+        print(f"no signing key {args.kid}", file=sys.stderr)
+        return 1
+    print(
+        f"{purpose}: key {args.kid} revoked: unpublished, and every token it signed is refused "
+        "(revoked_key) by each instance within HEALTHCODE_KEY_CACHE_SECONDS"
+    )
+    if fresh is not None:
+        print(f"{purpose}: new signing key {fresh.kid}")
+    if purpose == "place" and ctx.store.places.key_in_use(args.kid):
+        print("places still show codes signed by it: register them again", file=sys.stderr)
+    return 0
+
+
+def replay_erasures(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.clock import SHANGHAI, utcnow
+    from chalicelib.services.erase import replay
+
+    try:
+        since = datetime.fromisoformat(args.since)
+    except ValueError:
+        print(f"--since: not an ISO date or time: {args.since!r}", file=sys.stderr)
+        return 2
+    if since.tzinfo is None:  # a date, or a time without offset: Asia/Shanghai
+        since = since.replace(tzinfo=SHANGHAI)
+    counts = replay(_context(), since.astimezone(UTC), utcnow())
+    print(json.dumps(counts))
+    return 0
+
+
 def verify_history(args: argparse.Namespace) -> int:
     from chalicelib.services.history import verify_chains
 
@@ -118,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     job.add_argument("name")
     rotate = commands.add_parser("rotate-keys", help="add new signing keys")
     rotate.add_argument("--purpose", action="append", choices=["code", "access", "place"])
+    revoke = commands.add_parser(
+        "revoke-key", help="pull a leaked signing key at once (rotate-keys keeps an overlap)"
+    )
+    revoke.add_argument("kid")
+    replay = commands.add_parser(
+        "replay-erasures",
+        help="after a point-in-time restore: erase again who was erased since the restore point",
+    )
+    replay.add_argument("--since", required=True, help="the restore point (ISO date or time)")
     commands.add_parser("verify-history", help="check every colour history's hash chain")
     args = parser.parse_args(argv)
     _stage_environment()
@@ -126,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         "create-admin": create_admin,
         "run-job": run_job,
         "rotate-keys": rotate_keys,
+        "revoke-key": revoke_key,
+        "replay-erasures": replay_erasures,
         "verify-history": verify_history,
     }
     return handlers[args.command](args)

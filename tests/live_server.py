@@ -1,4 +1,5 @@
-"""The API served over real HTTP by `chalice local`, on tables of its own.
+"""The API served over real HTTP by `chalice local`'s server (tools/local_api.py: unknown paths and
+methods answer as API Gateway's do), on tables of its own.
 
 For tools that speak HTTP rather than call the app in-process (schemathesis, a generated
 client). The server runs in a child process against the test run's DynamoDB Local, with its own
@@ -38,6 +39,11 @@ class LiveServer:
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         """One JSON request; returns (status, parsed body or None)."""
+        status, answer, _, _ = self.timed(method, path, body, token)
+        return status, answer
+
+    def timed(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        """One JSON request: (status, parsed body or None, headers, seconds it took)."""
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -45,13 +51,14 @@ class LiveServer:
         request = urllib.request.Request(
             self.base_url + path, data=data, headers=headers, method=method
         )
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
-                status = response.status
+                raw, status, got = response.read(), response.status, dict(response.headers)
         except urllib.error.HTTPError as error:
-            raw, status = error.read(), error.code
-        return status, json.loads(raw) if raw else None
+            raw, status, got = error.read(), error.code, dict(error.headers)
+        took = time.monotonic() - started
+        return status, json.loads(raw) if raw else None, got, took
 
     def raw(self, path: str, token: str, accept: str) -> bytes:
         request = urllib.request.Request(
@@ -107,20 +114,45 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
 def serve(data_dir: Path) -> Iterator[LiveServer]:
     """Tables with a fresh prefix and an admin (ADMIN_PHONE), then the API on a free port."""
     assert os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"), "needs the test run's DynamoDB Local"
-    env = {
+    env = _env(data_dir)
+    _manage(env, "create-tables")
+    _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+    try:
+        with _chalice_local(env) as server:
+            yield server
+    finally:
+        subprocess.run(
+            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+
+
+@contextmanager
+def serve_against(data_dir: Path, dynamodb_url: str) -> Iterator[LiveServer]:
+    """The API on a free port with DynamoDB at `dynamodb_url` (for a failing one: no tables)."""
+    with _chalice_local({**_env(data_dir), "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url}) as server:
+        yield server
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "HEALTHCODE_STAGE": "local",
         "HEALTHCODE_TABLE_PREFIX": f"live{uuid.uuid4().hex[:8]}-",
         "HEALTHCODE_DATA_DIR": str(data_dir),
         "PYTHONPATH": str(ROOT),
     }
-    _manage(env, "create-tables")
-    _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+
+
+@contextmanager
+def _chalice_local(env: dict[str, str]) -> Iterator[LiveServer]:
     port = _free_port()
-    chalice = Path(sys.executable).parent / "chalice"
-    options = ["--stage", "local", "--no-autoreload", "--host", HOST, "--port", str(port)]
+    options = ["--stage", "local", "--host", HOST, "--port", str(port)]
     process = subprocess.Popen(
-        [str(chalice), "local", *options],
+        [sys.executable, str(ROOT / "tools" / "local_api.py"), *options],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -133,10 +165,3 @@ def serve(data_dir: Path) -> Iterator[LiveServer]:
         yield LiveServer(f"http://{HOST}:{port}", env)
     finally:
         dynamodb_local.stop_process_group(process)
-        subprocess.run(
-            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            capture_output=True,
-        )

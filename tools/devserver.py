@@ -70,13 +70,12 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    chalice = Path(sys.executable).parent / "chalice"
-    if not chalice.exists():
-        raise SystemExit(f"{chalice} not found: run `make venv`")
-    options = ["--stage", "local", "--no-autoreload", "--host", HOST, "--port", str(port)]
-    say(f"chalice local {' '.join(options)}")
+    """`chalice local`'s server through tools/local_api.py: unknown paths and methods answer as
+    API Gateway's do (404 not_found)."""
+    options = ["--stage", "local", "--host", HOST, "--port", str(port)]
+    say(f"local_api {' '.join(options)}")
     return subprocess.Popen(
-        [str(chalice), "local", *options],
+        [sys.executable, str(ROOT / "tools" / "local_api.py"), *options],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api import formats
-from chalicelib.api.http import ADMIN, Param, Req, route
+from chalicelib.api.http import ADMIN, LONG_DEADLINE, Param, Req, route
 from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
@@ -22,13 +22,16 @@ APPEAL_STATUSES = ("open", "resolved")
     roles=ADMIN,
     body="RecordsIn",
     response="ImportOut",
+    max_body=1024 * 1024,  # 1,000 rows of about 200 bytes, with room
+    deadline=LONG_DEADLINE,
 )
 def import_records(req: Req) -> dict[str, Any]:
     from chalicelib.api.schemas import parse_rows
+    from chalicelib.services.assessment import active_policy
     from chalicelib.services.records import import_records as run
 
     batch = req.body()
-    rows, errors = parse_rows(batch.records)
+    rows, errors = parse_rows(batch.records, active_policy().categories_read())
     return run(req.ctx, req.actor, rows, errors, batch.confirm, req.now)
 
 
@@ -38,6 +41,7 @@ def import_records(req: Req) -> dict[str, Any]:
     "/v1/admin/regions/{region_code}",
     summary="Set a region's risk level",
     roles=ADMIN,
+    deadline=LONG_DEADLINE,
     body="RegionIn",
     response="RegionOut",
     path_params={"region_code": Param(formats.REGION_CODE)},

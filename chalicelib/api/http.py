@@ -22,13 +22,22 @@ from typing import Any, cast
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib import config
 from chalicelib.api import problems
-from chalicelib.domain.clock import utcnow
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.domain.clock import deadline, utcnow
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    Unauthenticated,
+)
 from chalicelib.domain.model import Role
 
 log = logging.getLogger("healthcode.api")
 MAX_BODY = 64 * 1024
+MAX_DEPTH = 16  # our bodies nest 4 deep at most; JSON nested deeper is not one of them
+LONG_DEADLINE = 25.0  # seconds: admin work with its own time budget, inside the gateway's 29 s
 ANYONE: tuple[Role, ...] = ()
 RESIDENT = (Role.RESIDENT,)
 CHECKER = (Role.CHECKER, Role.ADMIN)
@@ -65,6 +74,14 @@ class RouteSpec:
     produces: tuple[str, ...] = ("application/json",)
     also: tuple[int, ...] = ()  # other success statuses, with the same body
     path_params: Mapping[str, Param] = field(default_factory=dict)  # any string when not named
+    max_body: int = MAX_BODY  # bytes; more is 413
+    deadline: float | None = None  # seconds without a new database call; None: the default
+
+    @property
+    def idempotent(self) -> bool:
+        """Takes an Idempotency-Key: a POST that creates or changes data, but not logging in
+        (a login code is single-use by design)."""
+        return self.method == "POST" and self.roles is not None
 
 
 ROUTES: list[RouteSpec] = []
@@ -129,11 +146,15 @@ class Req:
 
         assert self.spec.body is not None
         raw = self.raw.raw_body or b""
-        if len(raw) > MAX_BODY:
-            raise InvalidInput("The request body is too large.", "请求内容过大。", code="too_large")
+        if len(raw) > self.spec.max_body:
+            raise PayloadTooLarge(
+                f"The request body is larger than {self.spec.max_body} bytes.",
+                f"请求内容超过 {self.spec.max_body} 字节。",
+            )
         try:
             data = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError) as error:
+            _within_depth(data)
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise InvalidInput(
                 "The request body is not valid JSON.",
                 "请求内容不是有效的 JSON。",
@@ -155,6 +176,18 @@ class Req:
                 code="invalid_format",
             )
         return fmt
+
+
+def _within_depth(data: Any) -> None:
+    """ValueError when `data` nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError("nested too deeply")
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict | list):
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _respond(result: Any, status: int) -> Response:
@@ -187,6 +220,8 @@ def route(
     produces: tuple[str, ...] = ("application/json",),
     also: tuple[int, ...] = (),
     path_params: Mapping[str, Param] | None = None,
+    max_body: int = MAX_BODY,
+    deadline: float | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     tag = path.split("/")[2] if path.startswith("/v1/") else "meta"
     spec = RouteSpec(
@@ -202,6 +237,8 @@ def route(
         produces,
         also,
         path_params or {},
+        max_body,
+        deadline,
     )
     ROUTES.append(spec)
 
@@ -216,6 +253,41 @@ def route(
     return decorate
 
 
+def _idempotent(req: Req, run: Callable[[], Response]) -> Response:
+    """Runs the route once per Idempotency-Key (services.idempotency): a retry with the same key
+    and body gets the first 2xx answer again, marked `Idempotent-Replayed: true`."""
+    headers = cast(Mapping[str, str], req.raw.headers or {})
+    key = headers.get("idempotency-key")
+    if key is None or not req.spec.idempotent:
+        return run()
+    from chalicelib.services import idempotency
+
+    raw_body = req.raw.raw_body or b""
+    sent = raw_body.encode() if isinstance(raw_body, str) else raw_body
+    where = req.spec.path + json.dumps(req.raw.uri_params or {}, sort_keys=True)
+    fingerprint = idempotency.fingerprint(req.spec.method, where, sent)
+    claim = idempotency.claim(req.ctx, req.actor.account_id, key, fingerprint, req.now)
+    if claim.replay is not None:
+        status, kept_type, kept_body = claim.replay
+        return Response(
+            body=kept_body,
+            status_code=status,
+            headers={"Content-Type": kept_type, "Idempotent-Replayed": "true"},
+        )
+    try:
+        response = run()
+    except BaseException:
+        idempotency.release(req.ctx, claim)
+        raise
+    body = response.body if isinstance(response.body, str) else None
+    content_type = str((response.headers or {}).get("Content-Type", "application/json"))
+    if 200 <= response.status_code < 300 and body is not None:
+        idempotency.complete(req.ctx, claim, response.status_code, content_type, body)
+    else:  # a refusal or a failure is not kept: the retry runs again
+        idempotency.release(req.ctx, claim)
+    return response
+
+
 def _request_id(raw: Request) -> str:
     context = raw.context or {}
     return str(context.get("requestId") or uuid.uuid4())
@@ -228,9 +300,10 @@ def _handle(
     raw = bp.current_request
     request_id = _request_id(raw)
     try:
-        req = Req(raw, spec, request_id)
-        req.authenticate()
-        response = _respond(view(req, **params), spec.status)
+        with deadline(spec.deadline or config.request_deadline_seconds()):
+            req = Req(raw, spec, request_id)
+            req.authenticate()
+            response = _idempotent(req, lambda: _respond(view(req, **params), spec.status))
     except DomainError as error:
         response = problems.from_error(error, request_id)
     except Exception as error:

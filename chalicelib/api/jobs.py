@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice import Blueprint, Rate
 
-from chalicelib.api.http import ADMIN, Req, route
+from chalicelib.api.http import ADMIN, LONG_DEADLINE, Req, route
 from chalicelib.services.jobs import JOBS, Job
 
 bp = Blueprint(__name__)
@@ -31,10 +31,16 @@ def rate(every_seconds: int) -> Rate:
 
 def _run(name: str) -> dict[str, Any]:
     from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.errors import Unavailable
     from chalicelib.services import jobs
     from chalicelib.services.context import default
 
-    report = jobs.run(default(), name, utcnow())
+    try:
+        report = jobs.run(default(), name, utcnow())
+    except Unavailable:
+        # A clean stop: what is done is saved (watermarks, states); the next run resumes.
+        log.warning("job %s stopped: the database is unavailable; the next run resumes", name)
+        return {"job": name, "stopped": "service_unavailable"}
     log.info("job %s: %s", name, report)  # counts only
     return report
 
@@ -60,6 +66,7 @@ globals().update(SCHEDULED)
     "/v1/admin/jobs/{name}",
     summary=f"Run a scheduled job now ({', '.join(JOBS)})",
     roles=ADMIN,
+    deadline=LONG_DEADLINE,
 )
 def run_job(req: Req, name: str) -> dict[str, Any]:
     from chalicelib.services import jobs

@@ -18,7 +18,17 @@ _ERRORS = {
     "403": "Role not allowed",
     "404": "Not found, or not yours",
     "409": "Conflict",
+    "413": "Body too large",
     "429": "Too many requests",
+    "503": "A dependency is failing: retry after Retry-After seconds",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key and body within 24 hours gets the first answer "
+    "again; the same key with another body is 422 idempotency_key_reused",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
 }
 
 
@@ -48,7 +58,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         + [
             {"name": name, "in": "query", "required": param.required, "schema": dict(param.schema)}
             for name, param in spec.query.items()
-        ],
+        ]
+        + ([IDEMPOTENCY_KEY] if spec.idempotent else []),
     }
     if spec.roles is not None:
         op["security"] = [{"bearer": []}]
@@ -64,8 +75,9 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     elif spec.produces != ("application/json",):
         ok["content"] = {kind: {} for kind in spec.produces}
     problem = {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}}
+    errors = {**_ERRORS, **({"422": "Idempotency key reused"} if spec.idempotent else {})}
     op["responses"] = {str(code): ok for code in (spec.status, *spec.also)} | {
-        code: {"description": text, "content": problem} for code, text in _ERRORS.items()
+        code: {"description": text, "content": problem} for code, text in sorted(errors.items())
     }
     return op
 

@@ -13,11 +13,14 @@ from chalicelib.domain.errors import (
     DomainError,
     Forbidden,
     FormatUnavailable,
+    IdempotencyKeyReused,
     InvalidInput,
     MassRecolouring,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 
 PROBLEM_TYPE = "urn:healthcode:problem:{code}"
@@ -30,7 +33,10 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (AlreadyApplied, 409),
     (MassRecolouring, 409),
     (Conflict, 409),
+    (IdempotencyKeyReused, 422),
     (RateLimited, 429),
+    (Unavailable, 503),
+    (PayloadTooLarge, 413),
     (FormatUnavailable, 406),
     (InvalidInput, 400),
 )
@@ -45,8 +51,10 @@ _TITLES = {
     409: "Conflict",
     413: "Payload Too Large",
     415: "Unsupported Media Type",
+    422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -82,7 +90,7 @@ def problem(
 
 def from_error(error: DomainError, request_id: str) -> Response:
     headers = {}
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Unavailable):
         headers["Retry-After"] = str(max(1, error.retry_after))
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="healthcode"'

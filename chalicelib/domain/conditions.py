@@ -48,6 +48,7 @@ class Hit:
 
     until: date | None
     values: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # the authority's notes on the records it rests on
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class Condition(ABC):
     def lookback_days(self) -> int:
         """Days of daily check-ins, today included, the check reads (0: it reads none)."""
         return 0
+
+    def categories_read(self) -> tuple[Category, ...]:
+        """The record categories the check reads (none for most kinds)."""
+        return ()
 
     @classmethod
     def field_names(cls) -> set[str]:
@@ -181,12 +186,19 @@ class RecordCondition(Condition):
         return cls(categories)
 
     def holds(self, facts: Facts, today: date, defaults: Defaults) -> Hit | None:
-        ends = [
-            record_end(r, facts.records, defaults)
+        active = [
+            r
             for r in facts.records
             if r.category in self.categories and is_active(r, facts.records, defaults, today)
         ]
-        return Hit(_latest(ends)) if ends else None
+        if not active:
+            return None
+        ends = [record_end(r, facts.records, defaults) for r in active]
+        notes = tuple(dict.fromkeys(r.note for r in active if r.note))
+        return Hit(_latest(ends), notes=notes)
+
+    def categories_read(self) -> tuple[Category, ...]:
+        return self.categories
 
 
 @register
@@ -224,6 +236,9 @@ class AfterRecordCondition(Condition):
             if first <= today <= last:
                 lasts.append(last)
         return Hit(max(lasts)) if lasts else None
+
+    def categories_read(self) -> tuple[Category, ...]:
+        return self.categories
 
 
 # --- the declaration: each holds from `declared_on` for the policy's `window_days` -------------

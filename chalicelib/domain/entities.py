@@ -74,7 +74,8 @@ class Link:
 
 @dataclass(frozen=True)
 class SigningKey:
-    """An ES256 key. `retire_at`: published until then; None while it is the signing key."""
+    """An ES256 key. `retire_at`: published until then; None while it is the signing key.
+    `revoked_at`: pulled at once (a leaked key): unpublished, and nothing it signed verifies."""
 
     kid: str
     purpose: str
@@ -82,6 +83,17 @@ class SigningKey:
     public_jwk: dict[str, str]
     created_at: datetime
     retire_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """What a request sent with an Idempotency-Key answered (`status` None: still running)."""
+
+    fingerprint: str
+    status: int | None
+    content_type: str | None
+    body: str | None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,12 @@ class Forbidden(DomainError):
     message_zh = "您的角色无权进行此操作。"
 
 
+class NotYourPlace(Forbidden):
+    code = "not_your_place"
+    message = "A checker scans at the place they are enrolled at; leave place_id out."
+    message_zh = "查验员只能在登记的场所查验，请勿填写其他场所。"
+
+
 class NotFound(DomainError):
     code = "not_found"
     message = "Not found."
@@ -87,6 +93,34 @@ class Conflict(DomainError):
     code = "conflict"
     message = "The data changed at the same time; try again."
     message_zh = "数据同时被修改，请重试。"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with another request; use a new key."
+    message_zh = "该 Idempotency-Key 已用于另一个请求，请使用新的键。"
+
+
+class InProgress(Conflict):
+    code = "in_progress"
+    message = "The first request with this Idempotency-Key is still running; retry in a moment."
+    message_zh = "使用该 Idempotency-Key 的首个请求仍在处理中，请稍后重试。"
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) is throttling, unreachable or too slow for the request's
+    deadline: nothing was half done that a retry would repeat wrongly, so the client retries."""
+
+    code = "service_unavailable"
+    message = "The service is busy or a part of it is not answering; try again shortly."
+    message_zh = "服务繁忙或暂时无法响应，请稍后重试。"
+    retry_after = 3
+
+
+class PayloadTooLarge(DomainError):
+    code = "too_large"
+    message = "The request body is too large."
+    message_zh = "请求内容过大。"
 
 
 class RateLimited(DomainError):

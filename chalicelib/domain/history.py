@@ -46,10 +46,13 @@ class HistoryEntry:
     source: str
     prev_hash: str | None
     hash: str = ""
+    note: str | None = None  # the authority's notes on the records behind the new colour
 
     def digest(self) -> str:
         fields = asdict(self)
         fields.pop("hash")
+        if fields["note"] is None:
+            fields.pop("note")  # entries written before notes existed keep their hash
         fields["at"] = self.at.isoformat()
         canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -85,7 +88,8 @@ def anonymised(entries: list[HistoryEntry], new_id: str) -> list[HistoryEntry]:
         actor = entry.actor if entry.actor_kind in (ActorKind.SYSTEM, ActorKind.AUTHORITY) else None
         kind, _, detail = entry.source.partition(":")
         source = entry.source if kind == "region" else kind
-        placed = next_entry(seq, prev, replace(entry, person_id=new_id, actor=actor, source=source))
+        anonymous = replace(entry, person_id=new_id, actor=actor, source=source, note=None)
+        placed = next_entry(seq, prev, anonymous)
         kept.append(placed)
         seq, prev = placed.seq, placed.hash
     return kept

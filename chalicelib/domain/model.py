@@ -77,7 +77,20 @@ class Category(enum.StrEnum):
     # A fever case (发热病例): a fever measured at a checkpoint or reported in a check-in, recorded
     # by this service under a policy with `fever_cases` (Hubei), or imported by the authority.
     FEVER = "fever"
+    # Shandong's catch-alls: 其他需要纳入高风险人员管理的人员 (red),
+    # 其他需要纳入中风险人员管理的人员 (yellow), 全省疫情数据库14天内异常的人员 (yellow, 14
+    # days). Each needs the authority's `note`.
+    OTHER_HIGH_RISK = "other_high_risk"
+    OTHER_MEDIUM_RISK = "other_medium_risk"
+    DATABASE_ABNORMAL = "database_abnormal"
     CLEARED = "cleared"
+
+
+# The catch-all categories say nothing by themselves: the authority's short reason goes with them.
+NOTE_REQUIRED = frozenset(
+    {Category.OTHER_HIGH_RISK, Category.OTHER_MEDIUM_RISK, Category.DATABASE_ABNORMAL}
+)
+NOTE_MAX = 200
 
 
 class Role(enum.StrEnum):
@@ -112,6 +125,8 @@ class Record:
     until: date | None = None
     # When the authority imported it: a `cleared` record ends only what was known before it.
     imported_at: datetime | None = None
+    # The authority's short reason, shown to the holder (required for NOTE_REQUIRED categories).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,7 @@ class Reason:
     message: str
     message_zh: str
     until: date | None = None
+    note: str | None = None  # the authority's notes on the records behind it, for the holder
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,47 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 # --- policy -----------------------------------------------------------------------------------
 
+# The notices the policies cite, by file name (docs/notices/, copied unchanged from the sources).
+NOTICES = frozenset(
+    {
+        "000_ba8d9fb67dd2ff13.txt",  # Shandong: a page on the health pass (simplified)
+        "001_8736d63703711ca9.txt",  # Hainan: how to apply and use the code (traditional)
+        "002_1926158bff427f0a.txt",  # Hubei (Jingzhou): the notice of 2020-03-16 (traditional)
+        "003_53338332fcf6bd55.txt",  # Shandong: the mutual-recognition plan (traditional)
+        "004_c9687e30082c0c46.txt",  # Shandong: 山东省健康通行码的申领 (simplified)
+    }
+)
+QUOTED, INFERRED = "quoted", "inferred"
+# `source` is published, derived from the basis: a published document reads back (it is ignored).
+_BASIS_KEYS = {"basis", "notice", "quote", "why", "source"}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where a rule comes from: `quoted` (the notice says it: `quote` is verbatim, fragments
+    joined by ……, in the notice's own script) or `inferred` (our reading, `why` says which; with
+    the part the notice does say in `notice` and `quote`, if any)."""
+
+    kind: str
+    notice: str | None = None
+    quote: str | None = None
+    why: str | None = None
+
+    @property
+    def source(self) -> str:
+        """One line for readers of `source` (published before the basis existed)."""
+        cited = f"{self.notice}: {self.quote}" if self.quote else ""
+        if self.kind == QUOTED:
+            return cited
+        return f"推断 / inferred: {self.why}" + (f" — {cited}" if cited else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"basis": self.kind}
+        for key in ("notice", "quote", "why"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
 
 @dataclass(frozen=True)
 class ReasonText:
@@ -61,7 +102,7 @@ class Rule:
     color: Color
     when: Condition
     reason: ReasonText
-    source: str
+    basis: Basis
 
     def to_dict(self) -> dict[str, Any]:
         return _outcome_dict(self, {"when": self.when.to_dict()})
@@ -74,16 +115,24 @@ class Fallback:
     id: str
     color: Color
     reason: ReasonText
-    source: str
+    basis: Basis
 
     def to_dict(self) -> dict[str, Any]:
         return _outcome_dict(self, {})
 
 
 def _outcome_dict(outcome: Rule | Fallback, when: dict[str, Any]) -> dict[str, Any]:
-    """A rule or the fallback as published: id, colour, (condition,) reason, source."""
+    """A rule or the fallback as published: id, colour, (condition,) reason, its basis, and the
+    basis as one `source` line."""
     head = {"id": outcome.id, "color": outcome.color.value}
-    return {**head, **when, "reason": outcome.reason.to_dict(), "source": outcome.source}
+    basis = outcome.basis
+    return {
+        **head,
+        **when,
+        "reason": outcome.reason.to_dict(),
+        **basis.to_dict(),
+        "source": basis.source,
+    }
 
 
 @dataclass(frozen=True)
@@ -149,6 +198,12 @@ class Policy:
             records_fever_cases=records_fever_cases,
         )
 
+    def categories_read(self) -> frozenset[Category]:
+        """The record categories some rule reads, and `cleared`, which ends them: a record of
+        any other category would colour no one (the import refuses it)."""
+        read = {c for rule in self.rules for c in rule.when.categories_read()}
+        return frozenset({*read, Category.CLEARED})
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (what `from_dict` reads and GET /v1/policy publishes)."""
         return {
@@ -203,13 +258,13 @@ def _rule_id(d: Mapping[str, Any], where: str) -> str:
 
 
 def _rule(d: Any, where: str) -> Rule:
-    expect_keys(d, where, required={"id", "color", "when", "reason", "source"}, optional=set())
+    expect_keys(d, where, required={"id", "color", "when", "reason", "basis"}, optional=_BASIS_KEYS)
     rule = Rule(
         id=_rule_id(d, where),
         color=enum_value(Color, d["color"], f"{where}.color"),
         when=parse_condition(d["when"], f"{where}.when"),
         reason=_reason(obj(d, "reason", where), f"{where}.reason"),
-        source=text(d, "source", where),
+        basis=_basis(d, where),
     )
     _placeholders(rule, where)
     return rule
@@ -227,7 +282,7 @@ def _placeholders(rule: Rule, where: str) -> None:
 
 
 def _fallback(d: Mapping[str, Any], where: str) -> Fallback:
-    expect_keys(d, where, required={"id", "color", "reason", "source"}, optional=set())
+    expect_keys(d, where, required={"id", "color", "reason", "basis"}, optional=_BASIS_KEYS)
     color = enum_value(Color, d["color"], f"{where}.color")
     if color is not Color.GREEN:
         raise PolicyError(f"{where}.color: the fallback must be green, got {color.value!r}")
@@ -235,8 +290,32 @@ def _fallback(d: Mapping[str, Any], where: str) -> Fallback:
         id=_rule_id(d, where),
         color=color,
         reason=_reason(obj(d, "reason", where), f"{where}.reason"),
-        source=text(d, "source", where),
+        basis=_basis(d, where),
     )
+
+
+def _basis(d: Mapping[str, Any], where: str) -> Basis:
+    """`quoted` needs `notice` and `quote` and no `why`; `inferred` needs `why`, and `notice`
+    and `quote` together or neither. The quote's words are checked against the notice by the
+    tests (tests/unit/test_rule_basis.py): the domain reads no files."""
+    kind = d.get("basis")
+    given = {key for key in ("notice", "quote", "why") if key in d}
+    for key in given:
+        text(d, key, where)
+    if kind == QUOTED:
+        if given != {"notice", "quote"}:
+            raise PolicyError(f"{where}: a quoted rule has a notice and a quote, and no why")
+    elif kind == INFERRED:
+        if "why" not in given or len(given & {"notice", "quote"}) == 1:
+            raise PolicyError(
+                f"{where}: an inferred rule says why, with a notice and a quote or neither"
+            )
+    else:
+        raise PolicyError(f"{where}.basis: expected 'quoted' or 'inferred', got {kind!r}")
+    notice = d.get("notice")
+    if notice is not None and notice not in NOTICES:
+        raise PolicyError(f"{where}.notice: unknown notice {notice!r}")
+    return Basis(kind, notice, d.get("quote"), d.get("why"))
 
 
 def _defaults(d: Mapping[str, Any], where: str) -> Defaults:

@@ -50,6 +50,7 @@ def _apply(rule: Rule, policy: Policy, facts: Facts, today: date) -> Reason | No
         message=text.en,
         message_zh=text.zh,
         until=hit.until,
+        note="；".join(hit.notes) or None,
     )
 
 

@@ -73,13 +73,21 @@ class LoadedKey:
     public: ec.EllipticCurvePublicKey
     jwk: dict[str, str]
     retire_at: datetime | None
+    revoked: bool = False
 
 
 def load(key: SigningKey) -> LoadedKey:
     """A stored key, ready to sign and verify."""
     private = serialization.load_pem_private_key(key.private_pem, password=None)
     assert isinstance(private, ec.EllipticCurvePrivateKey)
-    return LoadedKey(key.kid, private, private.public_key(), key.public_jwk, key.retire_at)
+    return LoadedKey(
+        key.kid,
+        private,
+        private.public_key(),
+        key.public_jwk,
+        key.retire_at,
+        key.revoked_at is not None,
+    )
 
 
 class Keys(Protocol):
@@ -90,5 +98,9 @@ class Keys(Protocol):
         ...
 
     def public_key(self, kid: str, now: datetime) -> LoadedKey | None:
-        """The key named `kid` if it is still published at `now`, else None."""
+        """The key named `kid` if it is still published at `now`, else None (revoked too)."""
+        ...
+
+    def revoked(self, kid: str) -> bool:
+        """Whether the key named `kid` was revoked: what a token it signed is refused for."""
         ...

@@ -171,11 +171,13 @@ def expired(claims: dict[str, Any], now: datetime) -> bool:
 
 
 def verify_code(keys: Keys, token: str, now: datetime) -> CodeClaims:
-    """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, expired,
-    wrong_kind, untrusted_issuer."""
+    """Raises CodeRejected with one of: malformed, bad_signature, unknown_key, revoked_key,
+    expired, wrong_kind, untrusted_issuer."""
 
     def key_for(kid: str) -> Any:
         key = keys.public_key(kid, now)
+        if key is None and keys.revoked(kid):
+            raise CodeRejected("revoked_key")
         return key.public if key else None
 
     claims = signed_code_claims(token, key_for)

@@ -86,6 +86,8 @@ def history_entry(
         actor=cause.actor,
         source=cause.source,
         prev_hash=None,
+        note="；".join(r.note for r in assessment.reasons if r.note and r.color == assessment.color)
+        or None,
     )
     return next_entry(person.history_seq, person.history_hash, entry)
 

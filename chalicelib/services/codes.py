@@ -33,6 +33,7 @@ def code_view(ctx: Context, person: Person, now: datetime) -> dict[str, Any]:
                 "message": r.message,
                 "message_zh": r.message_zh,
                 "until": r.until.isoformat() if r.until else None,
+                "note": r.note,
             }
             for r in person.reasons
         ],

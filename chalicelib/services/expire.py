@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.days import days_to_review, finished_through
 from chalicelib.domain.entities import Person
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import NotFound, Unavailable
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
@@ -63,6 +63,8 @@ class _Run:
             outcome = reassess(self.ctx.store, person.person_id, CAUSE, self.now, known=person)
         except NotFound:
             return ("unchanged",)  # deleted meanwhile: nothing left to expire
+        except Unavailable:
+            raise  # the database, not this person: stop; the next run resumes here
         except Exception as error:  # one person must not stop the others; the next run retries
             log.warning("expire: re-evaluation failed (%s)", type(error).__name__)
             return ("failed",)

@@ -22,6 +22,7 @@ def _change(entry: HistoryEntry) -> dict[str, Any]:
         "rule": entry.rule,
         "rules_version": entry.rules_version,
         "actor_kind": entry.actor_kind.value,
+        "note": entry.note,
     }
 
 

@@ -58,5 +58,6 @@ SCHEDULES = {name: job.every_seconds for name, job in JOBS.items()}
 def run(ctx: Context, name: str, now: datetime) -> dict[str, Any]:
     job = JOBS.get(name)
     if job is None:
-        raise NotFound(f"There is no job named {name!r}.", f"没有名为 {name!r} 的任务。")
+        known = ", ".join(JOBS)  # never the name asked for: error bodies repeat no input
+        raise NotFound(f"There is no such job (jobs: {known}).", f"没有该任务（任务：{known}）。")
     return {"job": name, **job.run(ctx, now)}

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from chalicelib import config
 from chalicelib.domain.entities import SigningKey
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.security.signing import (
+    PURPOSES,
     LoadedKey,
     load,
     longest_token_life,
@@ -31,6 +32,18 @@ def rotate(store: Store, purpose: str, now: datetime) -> SigningKey:
         if key.kid != fresh.kid and key.retire_at is None:
             store.keys.retire(purpose, key.kid, now + longest_token_life(purpose))
     return fresh
+
+
+def revoke(store: Store, kid: str, now: datetime) -> tuple[str, SigningKey | None]:
+    """Pulls a key at once (a leaked key: the EU DCC lesson of 2021): it leaves the JWKS and
+    nothing it signed verifies (`revoked_key`), in every instance within key_cache_seconds.
+    When it was its purpose's signing key, a new one signs from now. Returns the purpose and the
+    new key, if one was made. NotFound when no purpose has the kid."""
+    for purpose in PURPOSES:
+        if store.keys.revoke(purpose, kid, now):
+            active = [k for k in store.keys.of_purpose(purpose) if k.retire_at is None]
+            return purpose, None if active else rotate(store, purpose, now)
+    raise NotFound(f"There is no signing key {kid}.", f"没有签名密钥 {kid}。")
 
 
 def retire_idle_place_keys(store: Store, now: datetime) -> list[str]:
@@ -67,7 +80,7 @@ class KeyCache:
                 pass  # another instance made one at the same moment
             stored = self.store.keys.of_purpose(self.purpose)
         keys = {key.kid: load(key) for key in stored}
-        signers = [keys[k.kid] for k in stored if k.retire_at is None]
+        signers = [keys[k.kid] for k in stored if k.retire_at is None and k.revoked_at is None]
         self._keys, self._signer = keys, signers[-1]
         self._loaded_at = time.monotonic()
 
@@ -86,13 +99,21 @@ class KeyCache:
         if kid not in self._keys:
             self._fresh(now, 1.0)
         key = self._keys.get(kid)
-        if key is None or (key.retire_at is not None and key.retire_at <= now):
+        if key is None or key.revoked or (key.retire_at is not None and key.retire_at <= now):
             return None
         return key
 
+    def revoked(self, kid: str) -> bool:
+        key = self._keys.get(kid)
+        return key is not None and key.revoked
+
     def published(self, now: datetime) -> list[dict[str, str]]:
         self._fresh(now, config.key_cache_seconds())
-        return [k.jwk for k in self._keys.values() if k.retire_at is None or k.retire_at > now]
+        return [
+            k.jwk
+            for k in self._keys.values()
+            if not k.revoked and (k.retire_at is None or k.retire_at > now)
+        ]
 
     def forget(self) -> None:
         with self._lock:

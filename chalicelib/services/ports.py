@@ -13,6 +13,7 @@ from chalicelib.domain.entities import (
     Account,
     Appeal,
     Issuer,
+    KeptAnswer,
     Link,
     Person,
     Scan,
@@ -53,6 +54,13 @@ class Accounts(Protocol):
 
     def with_role(self, role: Role, limit: int) -> list[Account]:
         """Management use only (create-admin --if-none): a scan, never on a request path."""
+
+    def checkers(self) -> list[Account]:
+        """The enrolled checkers, from their index."""
+
+    def withdraw_checker(self, account_id: str) -> bool:
+        """Takes the checker role and place away at once; False when the account is no
+        checker."""
 
 
 Markers = tuple[str, ...]  # uniqueness markers, e.g. `id:<blind index>`, `self:<account>`
@@ -224,6 +232,9 @@ class Keys(Protocol):
 
     def retire(self, purpose: str, kid: str, retire_at: datetime) -> None: ...
 
+    def revoke(self, purpose: str, kid: str, at: datetime) -> bool:
+        """Marks the key revoked (and retired) at `at`; False when there is no such key."""
+
 
 class Scans(Protocol):
     def add(self, scan: Scan) -> None: ...
@@ -322,7 +333,31 @@ class Counters(Protocol):
         """A counter's value (0 when there is none)."""
 
 
+class Idempotency(Protocol):
+    """The answers kept per account and Idempotency-Key (a `slot`), for 24 hours."""
+
+    def reserve(self, slot: str, fingerprint: str, now: datetime, expires_at: datetime) -> bool:
+        """Takes the slot for a request that is about to run; False when it is taken and not
+        expired."""
+
+    def get(self, slot: str, now: datetime) -> KeptAnswer | None:
+        """The slot's request and answer, None when there is none or it expired."""
+
+    def complete(self, slot: str, status: int, content_type: str, body: str) -> None:
+        """Keeps the answer (the body encrypted at rest)."""
+
+    def release(self, slot: str) -> None:
+        """Frees the slot: the request failed, a retry runs again."""
+
+
 class Erasure(Protocol):
+    def record(self, person_id: str, at: datetime) -> None:
+        """Adds the ledger entry of a deletion (the person's random id and when, nothing else)."""
+
+    def erased_between(self, first: date, last: date) -> list[tuple[str, datetime]]:
+        """The ledger's (person_id, at) from day `first` to day `last` (Asia/Shanghai,
+        inclusive), oldest first."""
+
     def erase(
         self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
     ) -> dict[str, int]:
@@ -353,3 +388,4 @@ class Store:
     jobs: Jobs
     counters: Counters
     erasure: Erasure
+    idempotency: Idempotency

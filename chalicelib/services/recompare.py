@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.errors import Unavailable
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
@@ -41,6 +42,8 @@ def _segment(
             counts["persons"] += 1
             try:
                 changed = reassess(ctx.store, person_id, CAUSE, now).changed
+            except Unavailable:
+                raise  # the database, not this person: stop; the saved state resumes
             except Exception as error:  # one person must not stop the pass; the next one retries
                 log.warning("recompare: re-evaluation failed (%s)", type(error).__name__)
                 counts["failed"] += 1

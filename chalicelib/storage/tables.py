@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.storage import faults as _faults  # noqa: F401 (before any connection is made)
 from chalicelib.storage.attributes import DateAttribute
 
 
@@ -74,6 +75,17 @@ class MarkerItem(_Table):
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
 
 
+class CheckersIndex(GlobalSecondaryIndex["AccountItem"]):
+    """The enrolled checkers (sparse: `staff` is set only on them), for the authority's list."""
+
+    class Meta:
+        index_name = "checkers"
+        projection = AllProjection()
+
+    staff = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute(range_key=True)
+
+
 class AccountItem(_Table):
     class Meta:
         table_name = "accounts"
@@ -86,6 +98,8 @@ class AccountItem(_Table):
     place_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     dependents = NumberAttribute(null=True)  # family members this account acts for
+    staff = UnicodeAttribute(null=True)  # "checker" while enrolled as one (the checkers index)
+    checkers = CheckersIndex()
 
 
 class PersonsByDue(GlobalSecondaryIndex["PersonItem"]):
@@ -120,6 +134,7 @@ class PersonItem(_Table):
     declared_on = DateAttribute()
     color = UnicodeAttribute()
     reasons = UnicodeAttribute()  # JSON: codes, rule ids, dates; nothing personal
+    reason_notes_enc = UnicodeAttribute(null=True)  # the authority's notes per reason, encrypted
     since = UTCDateTimeAttribute()
     profile = UnicodeAttribute()
     rules_version = UnicodeAttribute()
@@ -157,6 +172,7 @@ class HistoryItem(_Table):
     source = UnicodeAttribute()
     prev_hash = UnicodeAttribute(null=True)
     hash = UnicodeAttribute()
+    note_enc = UnicodeAttribute(null=True)  # the authority's notes behind the change, encrypted
 
 
 class LinksByPerson(GlobalSecondaryIndex["LinkItem"]):
@@ -289,6 +305,7 @@ class RecordItem(_Table):
     until = DateAttribute(null=True)
     imported_by = UnicodeAttribute()
     imported_at = UTCDateTimeAttribute()
+    note_enc = UnicodeAttribute(null=True)  # the authority's note to the holder, encrypted
 
 
 class KeyItem(_Table):
@@ -304,6 +321,7 @@ class KeyItem(_Table):
     public_jwk = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     retire_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
 
 
 class ScansByPerson(GlobalSecondaryIndex["ScanItem"]):
@@ -485,6 +503,38 @@ class OriginTokenItem(_Table):
     ttl = TTLAttribute()
 
 
+class ErasureItem(_Table):
+    """The erasure ledger: one entry per deleted person, by Asia/Shanghai day, holding nothing
+    but the person's random id and when. After a point-in-time restore of the other tables,
+    `manage replay-erasures` erases again whom it names. It is never restored itself."""
+
+    class Meta:
+        table_name = "erasures"
+        billing_mode = "PAY_PER_REQUEST"
+
+    day = DateAttribute(hash_key=True)
+    at_person = UnicodeAttribute(range_key=True)  # "<ISO instant>#<person_id>": in time order
+    person_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class IdempotencyItem(_Table):
+    """A request sent with an Idempotency-Key and its first 2xx answer, for 24 hours: a slot per
+    account and key (`<account>:<sha256 of the key>`). The answer is encrypted at rest."""
+
+    class Meta:
+        table_name = "idempotency"
+        billing_mode = "PAY_PER_REQUEST"
+
+    slot = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    status = NumberAttribute(null=True)  # None while the first request runs
+    content_type = UnicodeAttribute(null=True)
+    body_enc = UnicodeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()  # housekeeping only: reads check expires_at
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -505,6 +555,8 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     PlaceItem,
     PlaceVisitItem,
     ReportItem,
+    ErasureItem,
+    IdempotencyItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None

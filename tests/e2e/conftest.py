@@ -121,3 +121,18 @@ def live_admin_token(live: LiveServer) -> str:
     from tests.live_server import ADMIN_PHONE
 
     return live.login(ADMIN_PHONE)
+
+
+Holder = tuple[str, str, str]  # access token, person id, id number
+
+
+@pytest.fixture
+def holder(api: Api, new_phone: Callable[[], str]) -> Holder:
+    """A resident who applied for their own code (the ID number is theirs to import records for)."""
+    from tests.e2e.test_journey import application
+    from tests.ids import resident_id
+
+    token, id_number = api.login(new_phone()), resident_id()
+    status, created = api.json("POST", "/v1/applications", application(id_number), token=token)
+    assert status == 201, created
+    return token, created["person_id"], id_number

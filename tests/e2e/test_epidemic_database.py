@@ -9,19 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Holder
 from tests.e2e.test_journey import application
 from tests.ids import resident_id
-
-Holder = tuple[str, str, str]  # access token, person id, id number
-
-
-@pytest.fixture
-def holder(api: Api, new_phone: Callable[[], str]) -> Holder:
-    token, id_number = api.login(new_phone()), resident_id()
-    status, created = api.json("POST", "/v1/applications", application(id_number), token=token)
-    assert status == 201, created
-    return token, created["person_id"], id_number
 
 
 def row(
@@ -64,6 +54,8 @@ def test_a_close_contact_record_turns_the_code_red_at_once_with_a_reason_and_his
         "errors": [],
         "recoloured": 1,
         "failed": 0,
+        "complete": True,
+        "resume_at": None,
     }
     view = api.json("GET", f"/v1/persons/{person_id}/code", token=token)[1]
     assert view["color"] == "red"
@@ -94,6 +86,8 @@ def test_importing_the_same_batch_twice_applies_it_once(
         "errors": [],
         "recoloured": 0,
         "failed": 0,
+        "complete": True,
+        "resume_at": None,
     }
 
 

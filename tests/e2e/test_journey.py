@@ -70,8 +70,10 @@ def test_the_qr_png_decodes_to_a_token_that_verifies(
     )
     assert png.status_code == 200 and png.headers["Content-Type"] == "image/png"
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.body)))
-    assert len(found) == 1
-    status, scanned = api.json("POST", "/v1/verify", {"token": found[0].text}, token=checker_token)
+    # zxing-cpp now and then also reports a spurious symbol in the colour band: the code is the
+    # one token among what it finds.
+    (code,) = {f.text for f in found if f.text.startswith("eyJ")}
+    status, scanned = api.json("POST", "/v1/verify", {"token": code}, token=checker_token)
     assert scanned["valid"] is True and scanned["pass"] is False
     assert scanned["color"] == "yellow"
     assert json.dumps(scanned, ensure_ascii=False).count("张") == 1  # the masked name only

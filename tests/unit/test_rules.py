@@ -40,6 +40,10 @@ def rec(category: str, since: date, until: date | None = None, rid: str = "") ->
     return Record(rid or f"{category}-{since}", Category(category), since, until)
 
 
+def noted(category: str, note: str, since: date = DECLARED_ON) -> Record:
+    return Record(f"{category}-{since}", Category(category), since, None, None, note)
+
+
 def facts(*records: Record, declared_on: date = DECLARED_ON, **declaration: Any) -> Facts:
     return Facts(
         declaration=Declaration(**declaration),
@@ -204,6 +208,29 @@ SINGLE_RULE_ROWS = [
         "SD-Y-fever-record",
         "fever_record",
         id="SD-Y-fever-record: 有发热……的人员 (a fever record)",
+    ),
+    # 红码: "其他需要纳入高风险人员管理的人员"; 黄码: "其他需要纳入中风险人员管理的人员",
+    # "全省疫情数据库14天内异常的人员": the authority's catch-alls, each with its note
+    pytest.param(
+        facts(noted("other_high_risk", "与确诊病例同航班")),
+        "red",
+        "SD-R-other-high-risk",
+        "other_high_risk",
+        id="SD-R-other-high-risk: 其他需要纳入高风险人员管理的人员",
+    ),
+    pytest.param(
+        facts(noted("other_medium_risk", "同一单元楼出现病例")),
+        "yellow",
+        "SD-Y-other-medium-risk",
+        "other_medium_risk",
+        id="SD-Y-other-medium-risk: 其他需要纳入中风险人员管理的人员",
+    ),
+    pytest.param(
+        facts(noted("database_abnormal", "核酸检测结果待复核")),
+        "yellow",
+        "SD-Y-database-abnormal",
+        "database_abnormal",
+        id="SD-Y-database-abnormal: 全省疫情数据库14天内异常的人员",
     ),
 ]
 
@@ -581,7 +608,7 @@ def test_valid_until(f: Facts, valid_until: date | None) -> None:
 
 def test_assessment_names_the_policy_profile_and_version() -> None:
     a = assess(facts())
-    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.3")
+    assert (a.profile, a.rules_version) == ("shandong", "shandong-2020.4")
 
 
 def test_evaluation_is_deterministic_whatever_the_record_order() -> None:
@@ -609,7 +636,8 @@ def _tiny_policy(window_days: int, **when: object) -> Policy:
             "id": "T-1",
             "color": "yellow",
             "when": when,
-            "source": "test",
+            "basis": "inferred",
+            "why": "a test policy",
             "reason": {"code": "test_reason", "en": "Test.", "zh": "测试。"},
         }
     ]

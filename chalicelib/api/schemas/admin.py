@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,7 +29,9 @@ from chalicelib.api.schemas.common import (
     field_error,
 )
 from chalicelib.api.schemas.persons import Change
-from chalicelib.domain.model import Category, IdType, Risk
+from chalicelib.domain.model import NOTE_MAX, NOTE_REQUIRED, Category, IdType, Risk
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CheckerIn(RequestBody):
@@ -44,8 +49,41 @@ class RecordIn(IdentifiedBody):
     category: Category
     since: Day
     until: Day | None = None
+    note: Annotated[
+        StrictStr | None,
+        Field(
+            validate_default=True,
+            description="the authority's short reason, shown to the holder and kept in the "
+            "history; required for other_high_risk, other_medium_risk and database_abnormal",
+            json_schema_extra={"maxLength": NOTE_MAX},
+        ),
+    ] = None
 
     _id_number = field_validator("id_number")(document_number)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None, info: ValidationInfo) -> str | None:
+        note = (value or "").strip() or None
+        if note is None and info.data.get("category") in NOTE_REQUIRED:
+            raise PydanticCustomError(
+                "note_required",
+                "this category needs a note: the authority's short reason for the holder",
+                {"message_zh": "该类别须填写说明（向本人说明的简短理由）"},
+            )
+        if note is not None and len(note) > NOTE_MAX:
+            raise PydanticCustomError(
+                "note_too_long",
+                f"the note may hold at most {NOTE_MAX} characters",
+                {"message_zh": f"说明最多 {NOTE_MAX} 个字符"},
+            )
+        if note is not None and _CONTROL.search(note):
+            raise PydanticCustomError(
+                "invalid_note",
+                "the note may not hold control characters",
+                {"message_zh": "说明不可含控制字符"},
+            )
+        return note
 
     @field_validator("record_id")
     @classmethod
@@ -60,10 +98,19 @@ class RecordIn(IdentifiedBody):
         return value
 
     @model_validator(mode="after")
-    def _order(self) -> RecordIn:
+    def _order(self, info: ValidationInfo) -> RecordIn:
         if self.until is not None and self.until < self.since:
             raise PydanticCustomError(
                 "invalid_period", "until is before since", {"message_zh": "结束日期早于开始日期"}
+            )
+        read = info.context.get("categories") if info.context else None
+        if read is not None and self.category not in read:
+            # It would colour no one (e.g. Hubei's home_isolation_unchecked under Shandong's
+            # policy): staff never record a person under a category that silently does nothing.
+            raise PydanticCustomError(
+                "category_not_in_policy",
+                "the active policy has no rule for this category",
+                {"message_zh": "当前政策没有适用于该类别的规则"},
             )
         return self
 
@@ -71,7 +118,13 @@ class RecordIn(IdentifiedBody):
         from chalicelib.services.records import RecordRow
 
         return RecordRow(
-            self.record_id, self.id_type, self.id_number, self.category, self.since, self.until
+            self.record_id,
+            self.id_type,
+            self.id_number,
+            self.category,
+            self.since,
+            self.until,
+            self.note,
         )
 
 
@@ -96,9 +149,21 @@ class ResolveIn(RequestBody):
 
 class CheckerOut(Answer):
     account_id: str
+    checker_id: str = Field(description="the checker's id, for GET and DELETE /v1/admin/checkers")
     masked_name: str
     place_id: str | None
     roles: list[str]
+
+
+class CheckerView(Answer):
+    checker_id: str
+    name: str
+    masked_phone: str
+    place_id: str | None
+
+
+class CheckersOut(Answer):
+    checkers: list[CheckerView]
 
 
 class ImportOut(Answer):
@@ -108,6 +173,10 @@ class ImportOut(Answer):
     errors: list[dict[str, Any]] = Field(description="one entry per problem of a bad row")
     recoloured: int
     failed: int = Field(description="named persons not re-evaluated (re-send the batch)")
+    complete: bool = Field(description="false: the time budget ran out first; see resume_at")
+    resume_at: int | None = Field(
+        description="the index of the first row not done: send records[resume_at:] again"
+    )
 
 
 class RegionOut(Answer):
@@ -150,12 +219,17 @@ class AppealsOut(Answer):
     appeals: list[AppealView]
 
 
-def parse_rows(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Each row on its own: the valid ones as domain values, and the errors of the others."""
+def parse_rows(
+    rows: list[dict[str, Any]], categories: frozenset[Category] | None = None
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Each row on its own: the valid ones as domain values, and the errors of the others.
+    `categories`: those the active policy reads (a row of another is an error)."""
     valid, errors = [], []
+    context = {"categories": categories}
     for index, row in enumerate(rows):
         try:
-            valid.append(RecordIn.model_validate(row).to_domain())
+            parsed = RecordIn.model_validate(row, context=context).to_domain()
+            valid.append(replace(parsed, index=index))
         except ValidationError as invalid:
             record_id = row.get("record_id") if isinstance(row, dict) else None
             for problem in (field_error(e) for e in invalid.errors()):

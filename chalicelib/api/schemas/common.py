@@ -84,15 +84,20 @@ RegionCode = Annotated[
 ]
 
 
-# Blank after stripping is refused, so at least one character that is not white space.
+# Blank after stripping is refused, so at least one character that is not white space as Python
+# strips it (JSON Schema's \s, and also \x1c-\x1f and \x85): a string the document allows is
+# never empty once stripped.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 Text = Annotated[
-    StrictStr, Field(min_length=1, json_schema_extra={"pattern": r"\S"}), AfterValidator(str.strip)
+    StrictStr,
+    Field(min_length=1, json_schema_extra={"pattern": NOT_BLANK}),
+    AfterValidator(str.strip),
 ]
 
 
 # A signed token as sent (a code, a place code, a partner's code): its checks are the service's.
 Token = Annotated[
-    StrictStr, Field(min_length=1, max_length=4096, json_schema_extra={"pattern": r"\S"})
+    StrictStr, Field(min_length=1, max_length=4096, json_schema_extra={"pattern": NOT_BLANK})
 ]
 
 

@@ -130,6 +130,9 @@ class ReasonOut(Answer):
     message: str
     message_zh: str
     until: str | None = Field(description="last day (inclusive, Asia/Shanghai) it holds")
+    note: str | None = Field(
+        None, description="the health authority's note on the records behind it, for the holder"
+    )
 
 
 class CodeView(Answer):
@@ -175,6 +178,7 @@ class Change(Answer):
     rule: str
     rules_version: str
     actor_kind: Literal["system", "authority", "self", "guardian", "checker"]
+    note: str | None = Field(None, description="the health authority's note behind the change")
 
 
 class HistoryOut(Answer):

@@ -13,34 +13,38 @@ from chalicelib.storage.dynamo.epidemic import DynamoEpidemic
 from chalicelib.storage.dynamo.erasure import DynamoErasure
 from chalicelib.storage.dynamo.family import DynamoFamily
 from chalicelib.storage.dynamo.history import DynamoHistory
+from chalicelib.storage.dynamo.idempotency import DynamoIdempotency
 from chalicelib.storage.dynamo.jobs import DynamoCounters, DynamoJobs
 from chalicelib.storage.dynamo.keys import DynamoKeys
 from chalicelib.storage.dynamo.persons import DynamoPersons
 from chalicelib.storage.dynamo.places import DynamoPlaces
 from chalicelib.storage.dynamo.scans import DynamoReports, DynamoScans
 from chalicelib.storage.dynamo.trust import DynamoTrust
+from chalicelib.storage.faults import guarded
 
 
 def DynamoStore(db: Db | None = None) -> Store:  # noqa: N802 (reads as the type it builds)
-    """Every port on DynamoDB, sharing `db` (a new one by default)."""
+    """Every port on DynamoDB, sharing `db` (a new one by default); a failing database is the
+    domain's `Unavailable` through every one of them (`faults.py`)."""
     db = db or Db()
     return Store(
-        logins=DynamoLogins(db),
-        accounts=DynamoAccounts(db),
-        persons=DynamoPersons(db),
-        history=DynamoHistory(db),
-        appeals=DynamoAppeals(db),
-        family=DynamoFamily(db),
-        epidemic=DynamoEpidemic(db),
-        checkins=DynamoCheckins(db),
-        keys=DynamoKeys(db),
-        scans=DynamoScans(db),
-        reports=DynamoReports(db),
-        places=DynamoPlaces(db),
-        trust=DynamoTrust(db),
-        jobs=DynamoJobs(db),
-        counters=DynamoCounters(db),
-        erasure=DynamoErasure(db),
+        logins=guarded(DynamoLogins(db)),
+        accounts=guarded(DynamoAccounts(db)),
+        persons=guarded(DynamoPersons(db)),
+        history=guarded(DynamoHistory(db)),
+        appeals=guarded(DynamoAppeals(db)),
+        family=guarded(DynamoFamily(db)),
+        epidemic=guarded(DynamoEpidemic(db)),
+        checkins=guarded(DynamoCheckins(db)),
+        keys=guarded(DynamoKeys(db)),
+        scans=guarded(DynamoScans(db)),
+        reports=guarded(DynamoReports(db)),
+        places=guarded(DynamoPlaces(db)),
+        trust=guarded(DynamoTrust(db)),
+        jobs=guarded(DynamoJobs(db)),
+        counters=guarded(DynamoCounters(db)),
+        erasure=guarded(DynamoErasure(db)),
+        idempotency=guarded(DynamoIdempotency(db)),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from chalicelib.domain.model import Category, Record, Risk
+from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
     Repository,
@@ -62,7 +63,14 @@ def record_item(id_key: str, record: Record, *, by: str, at: datetime) -> t.Reco
         until=record.until,
         imported_by=by,
         imported_at=at,
+        note_enc=encrypt(record.note, _note_context(id_key, record.record_id))
+        if record.note
+        else None,
     )
+
+
+def _note_context(id_key: str, record_id: str) -> str:
+    return f"records:note:{id_key}:{record_id}"
 
 
 def _record(item: t.RecordItem) -> Record:
@@ -72,4 +80,7 @@ def _record(item: t.RecordItem) -> Record:
         since=item.since,
         until=item.until,
         imported_at=item.imported_at,
+        note=decrypt(item.note_enc, _note_context(item.id_key, item.record_id))
+        if item.note_enc
+        else None,
     )

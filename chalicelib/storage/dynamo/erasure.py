@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
+from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.history import HistoryEntry
@@ -15,6 +18,18 @@ from chalicelib.storage.dynamo.transactions import Transaction
 
 
 class DynamoErasure(Repository):
+    def record(self, person_id: str, at: datetime) -> None:
+        at_person = f"{at.isoformat()}#{person_id}"
+        t.ErasureItem(shanghai_date(at), at_person, person_id=person_id, at=at).save()
+
+    def erased_between(self, first: date, last: date) -> list[tuple[str, datetime]]:
+        found = []
+        day = first
+        while day <= last:
+            found += [(item.person_id, item.at) for item in t.ErasureItem.query(day)]
+            day += timedelta(days=1)
+        return found
+
     def erase(
         self, person: Person, links: list[Link], markers: Markers, anonymous: list[HistoryEntry]
     ) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.history import ActorKind, HistoryEntry
 from chalicelib.domain.model import Color
+from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import Repository
 
@@ -30,7 +31,14 @@ def history_item(entry: HistoryEntry) -> t.HistoryItem:
         source=entry.source,
         prev_hash=entry.prev_hash,
         hash=entry.hash,
+        note_enc=encrypt(entry.note, _note_context(entry.person_id, entry.seq))
+        if entry.note
+        else None,
     )
+
+
+def _note_context(person_id: str, seq: int) -> str:
+    return f"history:note:{person_id}:{seq}"
 
 
 def _history_entry(item: t.HistoryItem) -> HistoryEntry:
@@ -49,4 +57,7 @@ def _history_entry(item: t.HistoryItem) -> HistoryEntry:
         source=item.source,
         prev_hash=item.prev_hash,
         hash=item.hash,
+        note=decrypt(item.note_enc, _note_context(item.person_id, int(item.seq)))
+        if item.note_enc
+        else None,
     )

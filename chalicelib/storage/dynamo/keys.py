@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from pynamodb.expressions.update import Action
+
 from chalicelib.domain.entities import SigningKey
 from chalicelib.domain.errors import Conflict
 from chalicelib.security.fields import decrypt, encrypt
@@ -29,6 +31,11 @@ class DynamoKeys(Repository):
         if not held(lambda: item.save(condition=t.KeyItem.kid.does_not_exist())):
             raise Conflict()
 
+    def revoke(self, purpose: str, kid: str, at: datetime) -> bool:
+        item = t.KeyItem(purpose, kid)
+        actions: list[Action] = [t.KeyItem.revoked_at.set(at), t.KeyItem.retire_at.set(at)]
+        return held(lambda: item.update(actions=actions, condition=t.KeyItem.kid.exists()))
+
     def retire(self, purpose: str, kid: str, retire_at: datetime) -> None:
         t.KeyItem(purpose, kid).update(
             actions=[t.KeyItem.retire_at.set(retire_at)], condition=t.KeyItem.kid.exists()
@@ -43,4 +50,5 @@ def _signing_key(item: t.KeyItem) -> SigningKey:
         public_jwk=json.loads(item.public_jwk),
         created_at=item.created_at,
         retire_at=item.retire_at,
+        revoked_at=item.revoked_at,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from pynamodb.expressions.update import Action
@@ -106,6 +106,9 @@ class DynamoPersons(Repository):
         actions: list[Action] = [
             P.color.set(person.color.value),
             P.reasons.set(_reasons_json(person.reasons)),
+            P.reason_notes_enc.set(notes)
+            if (notes := _notes_sealed(person.person_id, person.reasons))
+            else P.reason_notes_enc.remove(),
             P.since.set(person.since),
             P.profile.set(person.profile),
             P.rules_version.set(person.rules_version),
@@ -211,6 +214,7 @@ def person_item(person: Person) -> t.PersonItem:
         declared_on=person.declared_on,
         color=person.color.value,
         reasons=_reasons_json(person.reasons),
+        reason_notes_enc=_notes_sealed(pid, person.reasons),
         since=person.since,
         profile=person.profile,
         rules_version=person.rules_version,
@@ -253,7 +257,10 @@ def _person(item: t.PersonItem) -> Person:
         declaration=declaration,
         declared_on=item.declared_on,
         color=Color(item.color),
-        reasons=tuple(_reason(r) for r in json.loads(item.reasons)),
+        reasons=_with_notes(
+            tuple(_reason(r) for r in json.loads(item.reasons)),
+            open_("reason_notes", item.reason_notes_enc) if item.reason_notes_enc else None,
+        ),
         since=item.since,
         profile=item.profile,
         rules_version=item.rules_version,
@@ -268,6 +275,21 @@ def _person(item: t.PersonItem) -> Person:
         paper_not_before=item.paper_not_before,
         arrival=_arrival(open_("arrival", item.arrival_enc)) if item.arrival_enc else None,
     )
+
+
+def _notes_sealed(person_id: str, reasons: tuple[Reason, ...]) -> str | None:
+    """The reasons' notes (by position), encrypted; None when no reason has one."""
+    notes = [r.note for r in reasons]
+    if not any(notes):
+        return None
+    return encrypt(json.dumps(notes, ensure_ascii=False), f"persons:reason_notes:{person_id}")
+
+
+def _with_notes(reasons: tuple[Reason, ...], notes_json: str | None) -> tuple[Reason, ...]:
+    if notes_json is None:
+        return reasons
+    notes = json.loads(notes_json)
+    return tuple(replace(r, note=n) for r, n in zip(reasons, notes, strict=False))
 
 
 def _reasons_json(reasons: tuple[Reason, ...]) -> str:
