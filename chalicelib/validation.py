@@ -22,6 +22,7 @@ INVALID_ID_NUMBER = "invalid_id_number"
 INVALID_ID_TYPE = "invalid_id_type"
 INVALID_REGION_CODE = "invalid_region_code"
 INVALID_PHONE = "invalid_phone"
+INVALID_NATIONALITY = "invalid_nationality"
 
 ID_TYPES = (
     "resident_id",
@@ -303,3 +304,34 @@ def normalize_phone(phone: str) -> str:
     if not _MOBILE.fullmatch(number):
         raise InvalidValue(INVALID_PHONE, message, message_zh)
     return number
+
+
+# --- nationality --------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """ISO 3166-1 codes (GB/T 2659 takes them over), alpha-2 and alpha-3, each to its alpha-3,
+    from pycountry's copy of the Debian iso-codes list (imported on first use: cold starts that
+    take no application do not load it)."""
+    import pycountry
+
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        codes[country.alpha_2] = codes[country.alpha_3] = country.alpha_3
+    return codes
+
+
+def country_codes() -> list[str]:
+    """Every code `check_nationality` accepts, alpha-2 and alpha-3, sorted (for the document)."""
+    return sorted(_countries())
+
+
+def check_nationality(code: str) -> str:
+    """An ISO 3166-1 / GB/T 2659 alpha-2 (`CN`) or alpha-3 (`CHN`) code, as its alpha-3."""
+    message = "Use an ISO 3166-1 (GB/T 2659) country code, such as CHN or CN."
+    message_zh = "请填写 GB/T 2659（ISO 3166-1）国家代码，如 CHN 或 CN。"
+    alpha_3 = _countries().get(_compact(code, INVALID_NATIONALITY, message, message_zh))
+    if alpha_3 is None:
+        raise InvalidValue(INVALID_NATIONALITY, message, message_zh)
+    return alpha_3

@@ -30,6 +30,7 @@ from chalicelib.domain.model import (
     Risk,
     Symptom,
     TestResult,
+    VerifiedOrigin,
     is_fever,
 )
 from chalicelib.domain.policy_json import PolicyError, celsius, days, enum_list, expect_keys
@@ -450,10 +451,27 @@ def _from_arrival(facts: Facts, today: date, lasts_days: int) -> Hit | None:
     """From the arrival day for `lasts_days` days; nothing while it is announced ahead (the
     person is not here yet: 抵达目的地后，需要居家隔离医学观察14天)."""
     assert facts.arrival is not None
-    if today < facts.arrival.arrival_date:
+    return _from_day(facts.arrival.arrival_date, today, lasts_days)
+
+
+def _from_day(start: date, today: date, lasts_days: int) -> Hit | None:
+    if today < start:
         return None
-    last = last_day(facts.arrival.arrival_date, lasts_days)
+    last = last_day(start, lasts_days)
     return Hit(last) if today <= last else None
+
+
+def _verified_window(
+    facts: Facts, origin: VerifiedOrigin, today: date, lasts_days: int
+) -> Hit | None:
+    """A verified partner code's colour: its window from its arrival day, ended sooner only by a
+    `cleared` record dated on or after that day (the epidemic database, the authority)."""
+    window = _from_day(origin.arrival_date, today, lasts_days)
+    cleared = until_cleared(facts, origin.arrival_date, today)
+    if window is None or cleared is None:
+        return None
+    ends = [d for d in (window.until, cleared.until) if d is not None]
+    return Hit(min(ends))
 
 
 @register
@@ -474,10 +492,21 @@ class ArrivalColorCondition(Condition):
         return cls(colors, days(d["lasts_days"], f"{where}.lasts_days"))
 
     def holds(self, facts: Facts, today: date, defaults: Defaults) -> Hit | None:
+        """The arrival's own colour, and a colour an earlier verified token started (`held`):
+        whichever lasts longer."""
         arrival = facts.arrival
-        if arrival is None or arrival.origin_color not in self.colors:
+        if arrival is None:
             return None
-        return _from_arrival(facts, today, self.lasts_days)
+        hits: list[Hit | None] = []
+        verified = arrival.verified
+        if verified is not None and verified.color in self.colors:
+            hits.append(_verified_window(facts, verified, today, self.lasts_days))
+        elif arrival.origin_color in self.colors:
+            hits.append(_from_arrival(facts, today, self.lasts_days))
+        if arrival.held is not None and arrival.held.color in self.colors:
+            hits.append(_verified_window(facts, arrival.held, today, self.lasts_days))
+        ends = [hit.until for hit in hits if hit is not None and hit.until is not None]
+        return Hit(max(ends)) if ends else None
 
 
 @register

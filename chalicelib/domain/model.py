@@ -198,6 +198,16 @@ class TestResult(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class VerifiedOrigin:
+    """A red or yellow origin code that a verified partner token showed on `arrival_date`: its
+    window runs from that day whatever is declared later without a token."""
+
+    color: Color
+    issuer: str
+    arrival_date: date
+
+
+@dataclass(frozen=True)
 class Arrival:
     """Someone arriving from another province (`origin_province` a 2-digit + 0000 code) or from
     abroad (`ABROAD`). `origin_color` is the colour of the origin's code: from a verified partner
@@ -205,7 +215,8 @@ class Arrival:
     `origin_risk` is the origin's risk fixed on the arrival date (the highest of its region and
     province): taken when the arrival is declared on or after that day, or by the re-evaluation on
     that day for one announced ahead; None until then. A later downgrade does not lower it.
-    Dates are Asia/Shanghai calendar dates."""
+    `held` is a red or yellow colour that a verified token of an earlier arrival started and
+    that a declaration without a token cannot end (`after`). Dates are Asia/Shanghai dates."""
 
     origin_province: str
     origin_region: str | None
@@ -217,6 +228,7 @@ class Arrival:
     test_result: TestResult = TestResult.NONE
     test_date: date | None = None
     origin_risk: Risk | None = None
+    held: VerifiedOrigin | None = None
 
     @property
     def abroad(self) -> bool:
@@ -227,6 +239,23 @@ class Arrival:
         """The region codes whose risk counts for the origin: the region and its province."""
         codes = (self.origin_region, None if self.abroad else self.origin_province)
         return tuple(dict.fromkeys(c for c in codes if c))
+
+    @property
+    def verified(self) -> VerifiedOrigin | None:
+        """The red or yellow colour this arrival's own verified partner token started."""
+        if self.origin_issuer is None or self.origin_color in (None, Color.GREEN):
+            return None
+        assert self.origin_color is not None
+        return VerifiedOrigin(self.origin_color, self.origin_issuer, self.arrival_date)
+
+    def after(self, previous: Arrival | None) -> Arrival:
+        """This arrival, declared while `previous` was the person's last. A verified token speaks
+        for itself (a later verified code ends an earlier one); a declaration without one keeps
+        the red or yellow colour an earlier verified token started, for that one's own window
+        (the epidemic database's `cleared` record or the authority ends it sooner)."""
+        if self.origin_issuer is not None or previous is None:
+            return replace(self, held=None)
+        return replace(self, held=previous.verified or previous.held)
 
     def fixed(self, region_risks: Mapping[str, Risk], today: date) -> Arrival:
         """This arrival with its origin's risk fixed, from `region_risks` as they are on `today`,

@@ -1,6 +1,7 @@
 """Partner provinces' code tokens (省际互认) and our signed trust list.
 
-A partner token has our code token's shape (API.md): header `{alg: ES256, kid}`, claims `iss`,
+A partner token has our code token's shape (API.md): header `{alg: ES256, kid}` (and the
+`typ: JWT` most JWT libraries add), claims `iss`,
 `sub` (opaque: never read), `color`, `kind`, `iat`, `exp`, `jti`. The unverified `iss` only picks
 the key set; then the signature (ES256 pinned), the claims, `exp` and `kind` are checked.
 """
@@ -58,6 +59,7 @@ class PartnerClaims:
     color: Color
     kind: str
     jti: str
+    issued_at: datetime
     expires_at: datetime
 
 
@@ -69,8 +71,9 @@ def verify_partner_code(
     if claims["iss"] != issuer:
         raise CodeRejected("malformed")  # the key set was chosen by this very claim
     color, expires = _checked_claims(claims, now)
+    issued_at = datetime.fromtimestamp(claims["iat"], now.tzinfo)
     expires_at = datetime.fromtimestamp(expires, now.tzinfo)
-    return PartnerClaims(issuer, color, "live", str(claims["jti"]), expires_at)
+    return PartnerClaims(issuer, color, "live", str(claims["jti"]), issued_at, expires_at)
 
 
 def _checked_claims(claims: dict[str, Any], now: datetime) -> tuple[Color, int]:

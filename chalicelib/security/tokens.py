@@ -1,8 +1,9 @@
 """Access tokens (login) and code tokens (QR), both ES256 JWTs with separate keys and shapes.
 
 Access tokens: header typ `at+jwt`, claims iss, sub (account id), aud, roles, place, iat, exp, jti.
-Code tokens: no typ, claims iss, sub (a pseudonym that differs per token), color, kind, iat, exp,
-jti. Each verifier pins ES256, requires its claims, checks issuer and shape, and refuses the other
+Code tokens: no typ (ours) or typ `JWT` (partners' JWT libraries add it by default), claims iss,
+sub (a pseudonym that differs per token), color, kind, iat, exp, jti. Each verifier pins ES256,
+requires its claims, checks issuer and shape, and refuses the other
 kind. Expiry is checked against `now` passed in, with a small leeway.
 """
 
@@ -24,6 +25,7 @@ from chalicelib.security.signing import Keys
 
 ACCESS_AUDIENCE = "healthcode-api"
 ACCESS_TYP = "at+jwt"
+GENERIC_TYP = "JWT"  # what a JWT library writes by default: says nothing of the kind
 CODE_KINDS = ("live", "paper")
 _CODE_CLAIMS = ("iss", "sub", "color", "kind", "iat", "exp", "jti")
 _ACCESS_CLAIMS = ("iss", "sub", "aud", "roles", "iat", "exp", "jti")
@@ -139,7 +141,8 @@ def issue_code(
 
 def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, Any]:
     """A code token's claims after the checks every code shares, ours or a partner's: ES256
-    only, no `typ` (access tokens and signed documents carry one), a key found by `kid`
+    only, no `typ` or the generic `JWT` that most JWT libraries write by default (access
+    tokens `at+jwt` and signed documents carry a typ of their own), a key found by `kid`
     (`key_for` answers None for an unknown one), a valid signature and the seven claims.
     Raises CodeRejected (malformed, bad_signature, wrong_kind, unknown_key)."""
     try:
@@ -148,12 +151,17 @@ def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, A
         raise CodeRejected("malformed") from error
     if header.get("alg") != "ES256":
         raise CodeRejected("bad_signature")
-    if "typ" in header:
+    if "typ" in header and not _generic_typ(header["typ"]):
         raise CodeRejected("wrong_kind")
     key = key_for(str(header.get("kid")))
     if key is None:
         raise CodeRejected("unknown_key")
     return _decode_code(token, key)
+
+
+def _generic_typ(typ: Any) -> bool:
+    """`JWT`, compared without case as RFC 7515 (4.1.9) asks of media types."""
+    return isinstance(typ, str) and typ.upper() == GENERIC_TYP
 
 
 def expired(claims: dict[str, Any], now: datetime) -> bool:

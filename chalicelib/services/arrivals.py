@@ -13,7 +13,13 @@ from typing import Any
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.days import last_day
 from chalicelib.domain.entities import Person
-from chalicelib.domain.errors import FieldError, InvalidInput, InvalidOriginCode, OriginCodeUsed
+from chalicelib.domain.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    InvalidOriginCode,
+    OriginCodeUsed,
+)
 from chalicelib.domain.history import Cause
 from chalicelib.domain.model import Arrival, Color, TestResult
 from chalicelib.security.tokens import AccessClaims, CodeRejected
@@ -27,6 +33,7 @@ from chalicelib.services.ports import Store
 from chalicelib.services.trust import verify_partner
 
 ANNOUNCE_DAYS = 7  # an arrival may be declared up to a week ahead
+SAVE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ def _resolve(store: Store, form: ArrivalForm, now: datetime) -> _Resolved:
             )
             raise InvalidOriginCode(errors=(field,)) from None
         claims = partner.claims
+        _shown_on_arrival(form.arrival_date, shanghai_date(claims.issued_at), today)
         color, issuer = claims.color, claims.issuer
         key, expires = f"{claims.issuer} {claims.jti}", claims.expires_at
     arrival = Arrival(
@@ -94,6 +102,25 @@ def _resolve(store: Store, form: ArrivalForm, now: datetime) -> _Resolved:
     # the re-evaluation on the arrival day (its review day).
     arrival = arrival.fixed(origin_risks(store, arrival), today)
     return _Resolved(arrival, key, expires)
+
+
+def _shown_on_arrival(arrival_date: date, issued: date, today: date) -> None:
+    """A partner's live code is shown on arriving: the arrival is on its issue day or the day
+    before (an evening arrival converted after midnight), never later than today, so the
+    token's colour cannot be dated out of its window (a red code "arriving" in 2020)."""
+    if issued - timedelta(days=1) <= arrival_date <= today:
+        return
+    raise InvalidInput(
+        "With an origin_token, arrival_date is the day the code was issued or the day before, "
+        "and not in the future.",
+        "提交外省健康码时，抵达日期须为该码签发当日或前一日，且不能晚于今天。",
+        code="invalid_arrival_date",
+        errors=(
+            FieldError(
+                "arrival.arrival_date", "invalid_arrival_date", "not the origin code's issue day"
+            ),
+        ),
+    )
 
 
 @contextmanager
@@ -152,7 +179,19 @@ def declare_return(
     if until < shanghai_date(now):
         visits = ()  # an old arrival's origin no longer counts: nothing to re-evaluate, or purge
     with _claimed(ctx.store, resolved, now, lambda: False):  # one transaction: all or nothing
-        ctx.store.persons.save_arrival(person.person_id, resolved.arrival, visits, until)
+        for attempt in range(SAVE_ATTEMPTS):
+            # A red or yellow colour an earlier verified token started is not declared away;
+            # stored over the version read, so a verified arrival stored meanwhile is not lost.
+            declared = resolved.arrival.after(person.arrival)
+            try:
+                ctx.store.persons.save_arrival(
+                    person.person_id, declared, visits, until, version=person.version
+                )
+                break
+            except Conflict:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+                person, link = person_for(ctx.store, actor, person_id, consistent=True)
     cause = Cause(actor_kind(link), actor.account_id, "arrival")
     outcome = reassess(ctx.store, person.person_id, cause, now)
     return code_view(ctx, outcome.person, now)

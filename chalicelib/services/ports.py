@@ -115,10 +115,17 @@ class Persons(Protocol):
         read at (Conflict otherwise)."""
 
     def save_arrival(
-        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+        self,
+        person_id: str,
+        arrival: Arrival,
+        visits: tuple[str, ...],
+        visits_until: date,
+        *,
+        version: int | None = None,
     ) -> None:
         """Stores the person's latest arrival (moving their version on, so a re-evaluation in
-        flight re-reads) and the origin regions as declared visits, in one transaction."""
+        flight re-reads) and the origin regions as declared visits, in one transaction. With
+        `version`: only over that version (Conflict otherwise)."""
 
     def revoke_paper_codes(self, person_id: str, before: datetime) -> None:
         """Paper codes issued before `before` verify as revoked from now on."""

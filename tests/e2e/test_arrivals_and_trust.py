@@ -547,10 +547,14 @@ def test_a_holder_declares_a_return_and_the_code_follows(
     assert (status, problem["code"]) == (409, "origin_code_used")
     status, history = api.json("GET", f"/v1/persons/{person_id}/history", token=resident)
     assert [(c["to"], c["actor_kind"]) for c in history["changes"]][-1] == ("yellow", "self")
-    # A new declaration replaces the last: green from a low-risk area.
+    # A new declaration replaces the last, but not the yellow the verified token started
+    # (issue 12, item 9): a later verified green code ends it.
     status, view = api.json(
         "POST", path, {"arrival": arrival(origin_color="green")}, token=resident
     )
+    assert (status, view["color"]) == (200, "yellow")
+    green = partner.token("green")
+    status, view = api.json("POST", path, {"arrival": arrival(origin_token=green)}, token=resident)
     assert (status, view["color"]) == (200, "green")
     stranger = api.login(new_phone())
     status, problem = api.json(

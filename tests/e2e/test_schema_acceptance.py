@@ -6,8 +6,10 @@ The document names the checks JSON Schema cannot spell as formats (chalicelib/ap
 the strategies below generate exactly those values. Two rules span fields in a way no schema can
 say, and are documented in descriptions instead: a JWK's x and y must be a point on P-256 (the
 test replaces generated keys with real ones), and quarantine_end lies 14 to 90 days after
-arrival_date (other bodies are not sent). And a family `share_code` must be one issued for that
-person, a secret no document can list (bodies with one are not sent: test_family covers them).
+arrival_date (other bodies are not sent), and with an origin_token the arrival_date is the
+token's issue day or the day before (the test sends today). And a family `share_code` must be
+one issued for that person, a secret no document can list (bodies with one are not sent:
+test_family covers them).
 """
 
 from __future__ import annotations
@@ -165,6 +167,8 @@ def _cross_field_rules(body: Any) -> None:
     assume(not isinstance(body, dict) or body.get("share_code") is None)
     arrival = body.get("arrival") if isinstance(body, dict) else None
     assume(not isinstance(arrival, dict) or _quarantine_within_window(arrival))
+    if isinstance(arrival, dict) and arrival.get("origin_token") is not None:
+        arrival["arrival_date"] = _today().isoformat()  # a partner code is shown on arriving
     if isinstance(body, dict) and isinstance(body.get("jwks"), dict):
         keys = body["jwks"].get("keys") or [{}]
         body["jwks"]["keys"] = [_public_jwk(f"k{n}") for n, _ in enumerate(keys)]

@@ -6,15 +6,18 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Issuer
-from chalicelib.domain.errors import NotFound, OriginCodeUsed
+from chalicelib.domain.errors import Conflict, NotFound, OriginCodeUsed
 from chalicelib.domain.model import ABROAD, Arrival, Color, TestResult
 from chalicelib.security.fields import new_person_id
+from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.arrivals import ArrivalForm, declare_return
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
@@ -139,3 +142,76 @@ def test_two_arrivals_with_one_partner_token_at_once_accept_it_once(ctx: Context
     assert results == ["accepted", "used"]
     arrivals = [ctx.store.persons.get(p.person_id, consistent=True) for _, p in holders]
     assert sorted(p.arrival is not None for p in arrivals if p) == [False, True]
+
+
+def test_a_held_verified_colour_is_stored_with_the_arrival(store: Store) -> None:
+    person = store_person(store, a_person(), (f"id:{new_person_id()}",))
+    red = Arrival("110000", "110105", date(2026, 11, 20), "G1", Color.RED, "p:110000")
+    later = Arrival("110000", "110105", date(2026, 11, 21), "G2", Color.GREEN).after(red)
+    assert later.held is not None and later.held.color is Color.RED
+    store.persons.save_arrival(person.person_id, later, (), date(2026, 12, 4))
+    stored = store.persons.get(person.person_id, consistent=True)
+    assert stored is not None and stored.arrival == later
+
+
+def test_an_arrival_is_not_stored_over_a_version_that_moved_on(store: Store) -> None:
+    person = store_person(store, a_person(), (f"id:{new_person_id()}",))
+    arrival = Arrival("110000", "110105", date(2026, 11, 20), "G1", Color.GREEN)
+    store.persons.save_arrival(person.person_id, arrival, (), date(2026, 12, 4))
+    with pytest.raises(Conflict):
+        store.persons.save_arrival(
+            person.person_id, arrival, (), date(2026, 12, 4), version=person.version
+        )
+
+
+def _partner_token(ctx: Context, now: datetime, color: str) -> str:
+    """A token of a trusted partner, signed as a JWT library signs by default (typ JWT)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    numbers = key.public_key().public_numbers()
+    from chalicelib.security.fields import b64url
+
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+        "kid": "p1",
+    }
+    name = f"held-{new_person_id()}:110000"
+    ctx.store.trust.put(Issuer(name, "110000", "北京", {"keys": [jwk]}, None, "admin-1", now))
+    issued = int(now.timestamp())
+    claims: dict[str, Any] = {"iss": name, "sub": "s", "color": color, "kind": "live"}
+    claims |= {"iat": issued, "exp": issued + 120, "jti": new_person_id()}
+    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": "p1"})
+
+
+def test_a_verified_red_arrival_and_a_declared_green_at_once_leave_the_person_red(
+    ctx: Context,
+) -> None:
+    """Each declaration is stored over the version it read: whichever comes second keeps (or
+    is) the verified red, never a green that overwrote it unseen."""
+    now = datetime.now(UTC)
+    today = shanghai_date(now)
+    for _ in range(4):
+        actor, person = holder(ctx, now)
+        token = _partner_token(ctx, now, "red")
+        verified = ArrivalForm(
+            "110000", "110105", today, "G1", token, None, None, TestResult.NONE, None
+        )
+        declared = replace(verified, origin_token=None, origin_color=Color.GREEN)
+
+        def declare(
+            form: ArrivalForm, actor: AccessClaims = actor, pid: str = person.person_id
+        ) -> Any:
+            return declare_return(ctx, actor, pid, form, now)
+
+        with ThreadPoolExecutor(2) as pool:
+            views = list(pool.map(declare, (verified, declared)))
+        assert views[0]["color"] == "red"
+        stored = ctx.store.persons.get(person.person_id, consistent=True)
+        assert stored is not None and stored.arrival is not None
+        assert Color.RED in (
+            stored.arrival.origin_color,
+            getattr(stored.arrival.held, "color", None),
+        )
+        assert stored.color is Color.RED

@@ -14,8 +14,10 @@ from chalicelib.validation import (
     INVALID_REGION_CODE,
     InvalidValue,
     check_document,
+    check_nationality,
     check_region_code,
     check_resident_id,
+    country_codes,
     normalize_phone,
     region_name,
 )
@@ -286,3 +288,23 @@ def test_anything_but_a_mainland_mobile_number_is_rejected(raw: str) -> None:
     with pytest.raises(InvalidValue) as caught:
         normalize_phone(raw)
     assert caught.value.code == INVALID_PHONE
+
+
+@pytest.mark.parametrize(
+    ("raw", "alpha_3"),
+    [("CN", "CHN"), ("CHN", "CHN"), ("cn", "CHN"), ("ＣＮ", "CHN"), ("MO", "MAC"), ("TW", "TWN")],
+)
+def test_a_nationality_is_an_iso_3166_code_stored_as_alpha_3(raw: str, alpha_3: str) -> None:
+    assert check_nationality(raw) == alpha_3
+
+
+@pytest.mark.parametrize("raw", ["", "C", "XX", "XXX", "CHNA", "中国", "C N X"])
+def test_a_nationality_that_is_no_country_code_is_invalid(raw: str) -> None:
+    with pytest.raises(InvalidValue) as bad:
+        check_nationality(raw)
+    assert bad.value.code == "invalid_nationality" and bad.value.message_zh
+
+
+def test_the_country_list_is_the_librarys_not_a_hand_made_one() -> None:
+    codes = country_codes()
+    assert len(codes) >= 2 * 249 and {"CN", "CHN", "HK", "HKG"} <= set(codes)

@@ -137,7 +137,14 @@ class ArrivalIn(RequestBody):
     )
     arrival_date: ArrivalDay
     transport: Annotated[Text, Field(max_length=100)]
-    origin_token: PartnerCode | None = None
+    origin_token: PartnerCode | None = Field(
+        None,
+        description=(
+            "a trusted partner's live code token (header typ absent or JWT); arrival_date is then"
+            " the token's issue day (Asia/Shanghai) or the day before, and not after today (else"
+            " 400 invalid_arrival_date)"
+        ),
+    )
     origin_color: Literal["green", "yellow", "red"] | None = None
     quarantine_end: Day | None = Field(
         None,

@@ -47,6 +47,25 @@ Phone = Annotated[
 ]
 
 
+def _country_codes(schema: dict[str, Any]) -> None:
+    schema["enum"] = validation.country_codes()  # built with the document, not on cold starts
+
+
+Nationality = Annotated[
+    StrictStr,
+    Field(
+        max_length=8,
+        description=(
+            "ISO 3166-1 / GB/T 2659 country code, alpha-3 or alpha-2 (CN is stored as CHN);"
+            " lower case is accepted too"
+        ),
+        examples=["CHN"],
+        json_schema_extra=_country_codes,
+    ),
+    _checked(validation.check_nationality),
+]
+
+
 # A calendar date people live by: within a plausible range, so that date arithmetic (14-day
 # windows, review days) can never overflow on something like 9999-12-31.
 _DAY_RANGE = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from chalicelib.api.schemas.common import (
     Answer,
     IdentifiedBody,
+    Nationality,
     RegionCode,
     RequestBody,
     Text,
@@ -52,9 +53,7 @@ class ApplicationIn(IdentifiedBody):
     name: Annotated[Text, Field(max_length=50)]
     id_type: IdType
     id_number: Annotated[StrictStr, Field(max_length=64)]
-    nationality: Annotated[
-        StrictStr, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3", examples=["CHN"])
-    ]
+    nationality: Nationality
     address: Annotated[Text, Field(max_length=200)]
     region_code: RegionCode
     declaration: DeclarationIn

@@ -22,6 +22,7 @@ from chalicelib.domain.model import (
     Risk,
     Symptom,
     TestResult,
+    VerifiedOrigin,
 )
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.services.ports import NewPerson
@@ -132,16 +133,26 @@ class DynamoPersons(Repository):
         tx.commit(self._db.connection())
 
     def save_arrival(
-        self, person_id: str, arrival: Arrival, visits: tuple[str, ...], visits_until: date
+        self,
+        person_id: str,
+        arrival: Arrival,
+        visits: tuple[str, ...],
+        visits_until: date,
+        *,
+        version: int | None = None,
     ) -> None:
         P = t.PersonItem
         sealed = encrypt(_arrival_json(arrival), f"persons:arrival:{person_id}")
         tx = Transaction()
+        condition = P.person_id.exists()
+        fails: type[NotFound | Conflict] = NotFound
+        if version is not None:
+            condition, fails = condition & (P.version == version), Conflict
         tx.update(
             P(person_id),
             [P.arrival_enc.set(sealed), P.version.add(1)],
-            condition=P.person_id.exists(),
-            fails=NotFound,
+            condition=condition,
+            fails=fails,
         )
         for region in visits:
             tx.put(visit_item(region, person_id, visits_until))
@@ -331,6 +342,7 @@ def _arrival_json(arrival: Arrival) -> str:
             "test_result": arrival.test_result.value,
             "test_date": _iso(arrival.test_date),
             "origin_risk": arrival.origin_risk.value if arrival.origin_risk else None,
+            "held": _held_json(arrival.held),
         },
         ensure_ascii=False,
     )
@@ -349,4 +361,24 @@ def _arrival(text: str) -> Arrival:
         test_result=TestResult(data["test_result"]),
         test_date=_day(data.get("test_date")),
         origin_risk=Risk(data["origin_risk"]) if data.get("origin_risk") else None,
+        held=_held(data.get("held")),
+    )
+
+
+def _held_json(held: VerifiedOrigin | None) -> dict[str, str] | None:
+    if held is None:
+        return None
+    return {
+        "color": held.color.value,
+        "issuer": held.issuer,
+        "arrival_date": held.arrival_date.isoformat(),
+    }
+
+
+def _held(data: dict[str, str] | None) -> VerifiedOrigin | None:
+    """Absent in arrivals stored before it existed: nothing held."""
+    if not data:
+        return None
+    return VerifiedOrigin(
+        Color(data["color"]), data["issuer"], date.fromisoformat(data["arrival_date"])
     )
