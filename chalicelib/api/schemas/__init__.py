@@ -87,6 +87,13 @@ from chalicelib.api.schemas.places import (
     VisitsOut,
     VisitView,
 )
+from chalicelib.api.schemas.policy import (
+    PolicyDefaults,
+    PolicyFallback,
+    PolicyOut,
+    PolicyReason,
+    PolicyRule,
+)
 from chalicelib.api.schemas.verify import (
     ByPhoneIn,
     ByPhoneOut,
@@ -137,6 +144,11 @@ __all__ = [
     "OtpOut",
     "PartnerIssuer",
     "PersonAtCheckpoint",
+    "PolicyDefaults",
+    "PolicyFallback",
+    "PolicyOut",
+    "PolicyReason",
+    "PolicyRule",
     "PersonSummary",
     "Phone",
     "PlaceId",
