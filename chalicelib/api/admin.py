@@ -26,3 +26,31 @@ def enrol_checker(req: Req) -> dict[str, Any]:
 
     form = req.body()
     return enrol(req.ctx, req.actor, form.phone, form.name, form.place_id, req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/checkers",
+    summary="The enrolled checkers",
+    roles=ADMIN,
+    response="CheckersOut",
+)
+def list_checkers(req: Req) -> dict[str, Any]:
+    from chalicelib.services.people import checkers
+
+    return checkers(req.ctx)
+
+
+@route(
+    bp,
+    "DELETE",
+    "/v1/admin/checkers/{checker_id}",
+    summary="Withdraw a checker at once (their access tokens stop verifying)",
+    roles=ADMIN,
+    status=204,
+)
+def withdraw_checker(req: Req, checker_id: str) -> None:
+    from chalicelib.services.people import withdraw_checker as withdraw
+
+    withdraw(req.ctx, checker_id)

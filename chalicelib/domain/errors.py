@@ -71,6 +71,12 @@ class Forbidden(DomainError):
     message_zh = "您的角色无权进行此操作。"
 
 
+class NotYourPlace(Forbidden):
+    code = "not_your_place"
+    message = "A checker scans at the place they are enrolled at; leave place_id out."
+    message_zh = "查验员只能在登记的场所查验，请勿填写其他场所。"
+
+
 class NotFound(DomainError):
     code = "not_found"
     message = "Not found."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib import config
@@ -102,4 +102,11 @@ def account_for(ctx: Context, phone: str, now: datetime) -> Account:
 
 
 def authenticate(ctx: Context, token: str, now: datetime) -> AccessClaims:
-    return verify_access(ctx.access_keys, token, now)
+    """The caller's claims. A checker's role is checked against the account as well (one read,
+    for checkers only), so that a withdrawn checker's token stops working at once."""
+    claims = verify_access(ctx.access_keys, token, now)
+    if Role.CHECKER in claims.roles:
+        account = ctx.store.accounts.get(claims.account_id)
+        if account is None or Role.CHECKER not in account.roles:
+            return replace(claims, roles=claims.roles - {Role.CHECKER}, place_id=None)
+    return claims

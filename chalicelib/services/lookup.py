@@ -14,12 +14,13 @@ from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.auth import phone_key
 from chalicelib.services.context import Context
 from chalicelib.services.limits import per_hour
-from chalicelib.services.verify import record_scan
+from chalicelib.services.verify import record_scan, scan_place
 
 
 def by_phone(
     ctx: Context, actor: AccessClaims, phone: str, place_id: str | None, now: datetime
 ) -> dict[str, Any]:
+    place_id = scan_place(actor, place_id)
     per_hour(ctx.store, "by-phone", actor.account_id, config.by_phone_hourly_cap(), now)
     guardian = ctx.store.accounts.for_phone(phone_key(phone))
     links = ctx.store.family.links_of(guardian.account_id) if guardian else []

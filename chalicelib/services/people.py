@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.entities import Account, Link
-from chalicelib.domain.errors import Unauthenticated
-from chalicelib.domain.masking import mask_name
+from chalicelib.domain.errors import NotFound, Unauthenticated
+from chalicelib.domain.masking import mask_name, mask_phone
 from chalicelib.domain.model import Role
 from chalicelib.security.tokens import AccessClaims
+from chalicelib.services.access import PERSON_ID
 from chalicelib.services.auth import account_for
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
@@ -57,10 +58,33 @@ def enrol_checker(
     )
     return {
         "account_id": updated.account_id,
+        "checker_id": updated.account_id,
         "masked_name": mask_name(name),
         "place_id": updated.place_id,
         "roles": sorted(role.value for role in updated.roles),
     }
+
+
+def checkers(ctx: Context) -> dict[str, Any]:
+    """The enrolled checkers for the authority: their names (it enrolled them), masked phones."""
+    return {
+        "checkers": [
+            {
+                "checker_id": account.account_id,
+                "name": account.name or "",
+                "masked_phone": mask_phone(account.phone),
+                "place_id": account.place_id,
+            }
+            for account in ctx.store.accounts.checkers()
+        ]
+    }
+
+
+def withdraw_checker(ctx: Context, checker_id: str) -> None:
+    """The checker role and place go at once, for access tokens already issued too (their role
+    is checked against the account on every request)."""
+    if not PERSON_ID.match(checker_id) or not ctx.store.accounts.withdraw_checker(checker_id):
+        raise NotFound()
 
 
 def create_admin(ctx: Context, phone: str, now: datetime) -> Account:

@@ -55,6 +55,13 @@ class Accounts(Protocol):
     def with_role(self, role: Role, limit: int) -> list[Account]:
         """Management use only (create-admin --if-none): a scan, never on a request path."""
 
+    def checkers(self) -> list[Account]:
+        """The enrolled checkers, from their index."""
+
+    def withdraw_checker(self, account_id: str) -> bool:
+        """Takes the checker role and place away at once; False when the account is no
+        checker."""
+
 
 Markers = tuple[str, ...]  # uniqueness markers, e.g. `id:<blind index>`, `self:<account>`
 

@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Scan
+from chalicelib.domain.errors import NotYourPlace
 from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.model import FEVER_CELSIUS, Color
@@ -29,6 +30,14 @@ from chalicelib.services.trust import is_partner_token, verify_partner
 FEVER_AT_GATE = ReportKind.FEVER_AT_GATE.value
 
 
+def scan_place(actor: AccessClaims, place_id: str | None) -> str | None:
+    """Where a scan happens: a checker's enrolled place, from the access token (naming another
+    one is 403 not_your_place); an admin, who is enrolled nowhere, names it."""
+    if actor.place_id is not None and place_id not in (None, actor.place_id):
+        raise NotYourPlace()
+    return actor.place_id or place_id
+
+
 def verify(
     ctx: Context,
     actor: AccessClaims,
@@ -37,6 +46,7 @@ def verify(
     now: datetime,
     temperature: float | None = None,
 ) -> dict[str, Any]:
+    place_id = scan_place(actor, place_id)
     person_id: str | None = None
     color: Color | None = None
     masked: str | None = None

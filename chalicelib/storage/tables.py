@@ -75,6 +75,17 @@ class MarkerItem(_Table):
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
 
 
+class CheckersIndex(GlobalSecondaryIndex["AccountItem"]):
+    """The enrolled checkers (sparse: `staff` is set only on them), for the authority's list."""
+
+    class Meta:
+        index_name = "checkers"
+        projection = AllProjection()
+
+    staff = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute(range_key=True)
+
+
 class AccountItem(_Table):
     class Meta:
         table_name = "accounts"
@@ -87,6 +98,8 @@ class AccountItem(_Table):
     place_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     dependents = NumberAttribute(null=True)  # family members this account acts for
+    staff = UnicodeAttribute(null=True)  # "checker" while enrolled as one (the checkers index)
+    checkers = CheckersIndex()
 
 
 class PersonsByDue(GlobalSecondaryIndex["PersonItem"]):

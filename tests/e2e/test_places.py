@@ -146,16 +146,18 @@ def test_yellow_and_red_scans_and_visits_are_reported_to_the_place_s_region(
     assert {color: code["color"] for color, (_, _, code) in people.items()} == {
         c: c for c in people
     }
+    # A checker enrolled at the registered place scans there (the place comes from their token);
+    # the session's checker (enrolled at gate-1, which nobody registered) may not name it.
+    enrolled = {"phone": new_phone(), "name": "王五", "place_id": place_id}
+    assert api.json("POST", "/v1/admin/checkers", enrolled, token=admin_token)[0] == 201
+    at_the_place = api.login(enrolled["phone"])
     for token, person_id, code in people.values():
         body = {"place_token": place_token}
         assert api.json("POST", visits_path(person_id), body, token=token)[0] == 201
         scan = {"token": code["token"], "place_id": place_id}
-        assert api.json("POST", "/v1/verify", scan, token=checker_token)[1]["valid"] is True
-    # A checker enrolled at the registered place scans without naming one; the session's
-    # checker (enrolled at gate-1, which nobody registered) scans the red code again.
-    enrolled = {"phone": new_phone(), "name": "王五", "place_id": place_id}
-    assert api.json("POST", "/v1/admin/checkers", enrolled, token=admin_token)[0] == 201
-    at_the_place = api.login(enrolled["phone"])
+        assert api.json("POST", "/v1/verify", scan, token=at_the_place)[1]["valid"] is True
+    elsewhere = {"token": people["red"][2]["token"], "place_id": place_id}
+    assert api.json("POST", "/v1/verify", elsewhere, token=checker_token)[0] == 403
     api.json("POST", "/v1/verify", {"token": people["yellow"][2]["token"]}, token=at_the_place)
     api.json("POST", "/v1/verify", {"token": people["red"][2]["token"]}, token=checker_token)
 

@@ -148,9 +148,21 @@ class ResolveIn(RequestBody):
 
 class CheckerOut(Answer):
     account_id: str
+    checker_id: str = Field(description="the checker's id, for GET and DELETE /v1/admin/checkers")
     masked_name: str
     place_id: str | None
     roles: list[str]
+
+
+class CheckerView(Answer):
+    checker_id: str
+    name: str
+    masked_phone: str
+    place_id: str | None
+
+
+class CheckersOut(Answer):
+    checkers: list[CheckerView]
 
 
 class ImportOut(Answer):

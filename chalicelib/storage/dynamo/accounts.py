@@ -99,8 +99,26 @@ class DynamoAccounts(Repository):
             actions.append(t.AccountItem.name_enc.set(encrypt(name, f"accounts:name:{account_id}")))
         if place_id is not None:
             actions.append(t.AccountItem.place_id.set(place_id))
+        if role is Role.CHECKER:
+            actions.append(t.AccountItem.staff.set(Role.CHECKER.value))
         item.update(actions=actions, condition=t.AccountItem.account_id.exists())
         return _account(item)
+
+    def checkers(self) -> list[Account]:
+        return [_account(item) for item in t.AccountItem.checkers.query(Role.CHECKER.value)]
+
+    def withdraw_checker(self, account_id: str) -> bool:
+        A = t.AccountItem
+        actions: list[Action] = [
+            A.roles.delete({Role.CHECKER.value}),
+            A.place_id.remove(),
+            A.staff.remove(),
+        ]
+        return held(
+            lambda: A(account_id).update(
+                actions=actions, condition=A.roles.contains(Role.CHECKER.value)
+            )
+        )
 
     def with_role(self, role: Role, limit: int) -> list[Account]:
         found = t.AccountItem.scan(t.AccountItem.roles.contains(role.value))
