@@ -15,6 +15,7 @@ import logging
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -33,6 +34,13 @@ from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
 
 REGION_BUDGET_SECONDS = 20.0
+# An import stops starting new work after this long (the route's deadline is 25 s and API
+# Gateway's 29 s): what it has not done is reported (`complete: false`, `resume_at`).
+IMPORT_BUDGET_SECONDS = 18.0
+# A guard reservation still open after this long belongs to a request that died: its room is
+# given back by the admin's next import (the gateway gives up at 29 s, the function at 28 s).
+STALE_RESERVATION = timedelta(seconds=90)
+CHUNK = 32  # rows or persons per round of the worker pool: the budget is checked between rounds
 WORKERS = 8
 log = logging.getLogger("healthcode.records")
 
@@ -48,6 +56,7 @@ class RecordRow:
     since: date
     until: date | None
     note: str | None = None
+    index: int = 0  # the row's place in the request, for `resume_at`
 
     @functools.cached_property
     def key(self) -> str:
@@ -159,6 +168,50 @@ def _day_count(actor: AccessClaims, now: datetime) -> str:
     return f"guard-count:{actor.account_id}:{shanghai_date(now).isoformat()}"
 
 
+def _open_key(actor: AccessClaims) -> str:
+    return f"guard-open:{actor.account_id}"
+
+
+def _open(ctx: Context, actor: AccessClaims) -> dict[str, Any]:
+    return dict(json.loads(ctx.store.jobs.get_state(_open_key(actor)) or "{}"))
+
+
+def _hold(ctx: Context, actor: AccessClaims, reserved: int, now: datetime) -> str:
+    """Notes a reservation until the import settles it, so that a request that dies before
+    settling has its room given back by the next one (`_settle_stale`)."""
+    request = secrets.token_hex(6)
+    held = _open(ctx, actor)
+    held[request] = {"key": _day_count(actor, now), "amount": reserved, "at": now.isoformat()}
+    ctx.store.jobs.put_state(_open_key(actor), json.dumps(held))
+    return request
+
+
+def _release(ctx: Context, actor: AccessClaims, request: str) -> None:
+    held = _open(ctx, actor)
+    held.pop(request, None)
+    ctx.store.jobs.put_state(_open_key(actor), json.dumps(held))
+
+
+def _settle_stale(ctx: Context, actor: AccessClaims, now: datetime) -> int:
+    """Gives back the room of this admin's reservations whose requests died; returns how much.
+    What such a request did recolour before dying goes uncounted (at most one batch)."""
+    held = _open(ctx, actor)
+    stale = {
+        request: entry
+        for request, entry in held.items()
+        if datetime.fromisoformat(entry["at"]) + STALE_RESERVATION <= now
+    }
+    given = 0
+    for request, entry in stale.items():
+        ctx.store.counters.hit(entry["key"], None, now + timedelta(days=2), -entry["amount"])
+        given += entry["amount"]
+        held.pop(request)
+    if stale:
+        ctx.store.jobs.put_state(_open_key(actor), json.dumps(held))
+        log.warning("import: gave back the room of %d reservation(s) of a dead request", len(stale))
+    return given
+
+
 def _count_day(ctx: Context, actor: AccessClaims, now: datetime, correction: int) -> None:
     if correction:
         day, expires = _day_count(actor, now), now + timedelta(days=2)
@@ -171,9 +224,11 @@ def _store_rows(
     actor: AccessClaims,
     rows: list[RecordRow],
     now: datetime,
-) -> list[bool]:
-    """Stores the records (True: new), clearances last so that they end the batch's own records
-    even when a cut-off batch is re-sent; the answer keeps the rows' order."""
+    out_of_time: Callable[[], bool],
+) -> list[bool | None]:
+    """Stores the records (True: new, False: kept already, None: not reached in the budget),
+    clearances last so that they end the batch's own records even when a cut-off batch is
+    re-sent; the answer keeps the rows' order."""
 
     def store(row: RecordRow) -> bool:
         # Stamped when written, not when the request began: a clearance stored meanwhile (an
@@ -184,20 +239,29 @@ def _store_rows(
     done: dict[int, bool] = {}
     for clearances in (False, True):
         batch = [i for i, r in enumerate(rows) if (r.category is Category.CLEARED) is clearances]
-        done.update(zip(batch, pool.map(store, [rows[i] for i in batch]), strict=True))
-    return [done[i] for i in range(len(rows))]
+        for start in range(0, len(batch), CHUNK):
+            if out_of_time():
+                return [done.get(i) for i in range(len(rows))]
+            chunk = batch[start : start + CHUNK]
+            done.update(zip(chunk, pool.map(store, [rows[i] for i in chunk]), strict=True))
+    return [done.get(i) for i in range(len(rows))]
 
 
-def import_records(
+_NOT_REACHED = "not reached"
+
+
+def _recolour_all(
     ctx: Context,
+    pool: ThreadPoolExecutor,
     actor: AccessClaims,
     rows: list[RecordRow],
-    errors: list[dict[str, Any]],
-    confirm: str | None,
+    stored: list[bool | None],
+    persons: dict[str, str],
     now: datetime,
-) -> dict[str, Any]:
-    keys = {row.key for row in rows}
-    reserved = _guard(ctx, actor, rows, ctx.store.persons.for_id_keys(keys), confirm, now)
+    out_of_time: Callable[[], bool],
+) -> dict[str, bool | None | str]:
+    """Re-evaluates the persons of the stored rows, in the rows' order, while there is time:
+    True recoloured, False not, None failed, _NOT_REACHED when the budget ran out first."""
 
     def recolour(item: tuple[str, list[str]]) -> bool | None:
         person_id, record_ids = item
@@ -208,35 +272,98 @@ def import_records(
             log.warning("import: re-evaluation failed (%s)", type(error).__name__)
             return None
 
+    touched: dict[str, list[str]] = defaultdict(list)  # in the order of the rows
+    for row, kept in zip(rows, stored, strict=True):
+        if row.key in persons and kept is not None:
+            # Duplicates too: re-sending a batch that was cut off repairs its persons.
+            touched[persons[row.key]].append(row.record_id)
+    items = list(touched.items())
+    outcomes: dict[str, bool | None | str] = {}
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        if out_of_time():
+            outcomes.update((person_id, _NOT_REACHED) for person_id, _ in chunk)
+            continue
+        outcomes.update(zip((p for p, _ in chunk), pool.map(recolour, chunk), strict=True))
+    return outcomes
+
+
+def _settle(
+    ctx: Context,
+    actor: AccessClaims,
+    now: datetime,
+    reserved: int | None,
+    hold: str | None,
+    recoloured: int,
+) -> None:
+    """Corrects the day's count from what was reserved to what was recoloured, and closes the
+    reservation."""
+    if reserved is not None:
+        _count_day(ctx, actor, now, recoloured - reserved)
+    if hold is not None:
+        _release(ctx, actor, hold)
+
+
+def import_records(
+    ctx: Context,
+    actor: AccessClaims,
+    rows: list[RecordRow],
+    errors: list[dict[str, Any]],
+    confirm: str | None,
+    now: datetime,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    """Stores the rows and re-evaluates their persons within IMPORT_BUDGET_SECONDS. What does not
+    fit is reported, not lost: `complete: false` and `resume_at`, the index of the first row to
+    send again (records are idempotent: what was stored comes back as duplicates and its persons
+    are re-evaluated again)."""
+    started = clock()
+
+    def out_of_time() -> bool:
+        return clock() - started > IMPORT_BUDGET_SECONDS
+
+    _settle_stale(ctx, actor, now)
+    keys = {row.key for row in rows}
+    reserved = _guard(ctx, actor, rows, ctx.store.persons.for_id_keys(keys), confirm, now)
+    hold = _hold(ctx, actor, reserved, now) if reserved else None
+
     # Requests to DynamoDB mostly wait on the network: several at a time.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         try:
-            stored = _store_rows(ctx, pool, actor, rows, now)
+            stored = _store_rows(ctx, pool, actor, rows, now, out_of_time)
+            # Looked up after the writes, so a person who applied meanwhile is found (the
+            # application, for its part, re-reads the records after it is stored).
+            persons = ctx.store.persons.for_id_keys(keys)
+            outcomes = _recolour_all(ctx, pool, actor, rows, stored, persons, now, out_of_time)
         except BaseException:
-            _count_day(ctx, actor, now, -(reserved or 0))  # nothing recoloured: room back
+            _settle(ctx, actor, now, reserved, hold, recoloured=0)  # nothing recoloured
             raise
-        # Looked up after the writes, so a person who applied meanwhile is found (the
-        # application, for its part, re-reads the records after it is stored).
-        persons = ctx.store.persons.for_id_keys(keys)
-        touched: dict[str, list[str]] = defaultdict(list)
-        for row in rows:
-            if row.key in persons:
-                # Duplicates too: re-sending a batch that was cut off repairs its persons.
-                touched[persons[row.key]].append(row.record_id)
-        outcomes = list(pool.map(recolour, touched.items()))
-    applied = sum(stored)
-    unmatched = sum(1 for row, new in zip(rows, stored) if new and row.key not in persons)
-    recoloured = sum(1 for outcome in outcomes if outcome)
-    failed = sum(1 for outcome in outcomes if outcome is None)
-    if reserved is not None:  # the day's count: what it did recolour
-        _count_day(ctx, actor, now, recoloured - reserved)
+    applied = sum(1 for kept in stored if kept)
+    unmatched = sum(
+        1 for row, new in zip(rows, stored, strict=True) if new and row.key not in persons
+    )
+    recoloured = sum(1 for outcome in outcomes.values() if outcome is True)
+    failed = sum(1 for outcome in outcomes.values() if outcome is None)
+    _settle(ctx, actor, now, reserved, hold, recoloured)
+    resume_at = next(
+        (
+            row.index
+            for row, kept in zip(rows, stored, strict=True)
+            if kept is None or outcomes.get(persons.get(row.key, "")) == _NOT_REACHED
+        ),
+        None,
+    )
+    if resume_at is not None:
+        log.info("import: cut at its time budget; resume at row %d of %d", resume_at, len(rows))
     return {
         "applied": applied,
-        "duplicates": len(rows) - applied,
+        "duplicates": sum(1 for kept in stored if kept is False),
         "unmatched": unmatched,
         "errors": errors,
         "recoloured": recoloured,
         "failed": failed,
+        "complete": resume_at is None,
+        "resume_at": resume_at,
     }
 
 

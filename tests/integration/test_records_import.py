@@ -84,3 +84,67 @@ def test_a_failed_import_gives_the_guard_s_room_back(store: Store) -> None:
     assert store.counters.value(_day_count(ADMIN, NOW)) == 0
     answer = import_records(ctx, ADMIN, rows("confirmed"), [], None, NOW)
     assert answer["applied"] == 1  # and a working import still counts (nobody recoloured)
+
+
+class Clock:
+    """A clock that jumps past the import's budget after `calls` readings."""
+
+    def __init__(self, calls: int) -> None:
+        self.calls, self.now = calls, 0.0
+
+    def __call__(self) -> float:
+        self.calls -= 1
+        if self.calls < 0:
+            self.now = 1000.0
+        return self.now
+
+
+def many_people(store: Store, count: int) -> list[Any]:
+    """`count` rows, one per applicant (each with a person of their own)."""
+    from tests.integration.test_store_contract import a_person, store_person
+
+    batch = []
+    for n in range(count):
+        [row] = rows("close_contact")
+        row = replace(row, record_id=f"R-many-{n}", index=n)
+        person = replace(a_person(), id_key=row.key)
+        store_person(store, person, (f"id:{person.id_key}",))
+        batch.append(row)
+    return batch
+
+
+def test_an_import_cut_by_its_budget_says_where_to_resume_and_the_resumption_completes(
+    store: Store,
+) -> None:
+    ctx = Context(store, ConsoleSender())
+    batch = many_people(store, 40)  # more than one round of 32
+    # Budget checks: settle, then one per round of stores and of re-evaluations.
+    cut = import_records(ctx, ADMIN, batch, [], None, NOW, clock=Clock(calls=4))
+    assert cut["complete"] is False and cut["resume_at"] is not None
+    assert 0 < cut["resume_at"] < 40
+    done = cut["resume_at"]
+    assert cut["recoloured"] <= done
+    rest = import_records(ctx, ADMIN, batch[done:], [], None, NOW)
+    assert (rest["complete"], rest["resume_at"]) == (True, None)
+    assert cut["recoloured"] + rest["recoloured"] == 40  # everyone red, once
+    assert rest["applied"] + rest["duplicates"] == 40 - done
+
+
+def test_a_reservation_of_a_request_that_died_is_given_back_by_the_next_import(
+    store: Store,
+) -> None:
+    from datetime import timedelta
+
+    from chalicelib.services.records import STALE_RESERVATION, _hold
+
+    ctx = Context(store, ConsoleSender())
+    admin = AccessClaims("admin-dead-request", frozenset({Role.ADMIN}), None)
+    day = _day_count(admin, NOW)
+    store.counters.hit(day, None, NOW + timedelta(days=2), amount=7)  # reserved ...
+    _hold(ctx, admin, 7, NOW)  # ... and the request died before settling
+    soon = NOW + timedelta(seconds=30)
+    import_records(ctx, admin, rows("confirmed"), [], None, soon)
+    assert store.counters.value(day) == 7  # still running, perhaps: kept
+    later = NOW + STALE_RESERVATION + timedelta(seconds=1)
+    import_records(ctx, admin, rows("confirmed"), [], None, later)
+    assert store.counters.value(day) == 0  # given back

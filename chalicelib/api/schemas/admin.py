@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -172,6 +173,10 @@ class ImportOut(Answer):
     errors: list[dict[str, Any]] = Field(description="one entry per problem of a bad row")
     recoloured: int
     failed: int = Field(description="named persons not re-evaluated (re-send the batch)")
+    complete: bool = Field(description="false: the time budget ran out first; see resume_at")
+    resume_at: int | None = Field(
+        description="the index of the first row not done: send records[resume_at:] again"
+    )
 
 
 class RegionOut(Answer):
@@ -223,7 +228,8 @@ def parse_rows(
     context = {"categories": categories}
     for index, row in enumerate(rows):
         try:
-            valid.append(RecordIn.model_validate(row, context=context).to_domain())
+            parsed = RecordIn.model_validate(row, context=context).to_domain()
+            valid.append(replace(parsed, index=index))
         except ValidationError as invalid:
             record_id = row.get("record_id") if isinstance(row, dict) else None
             for problem in (field_error(e) for e in invalid.errors()):
