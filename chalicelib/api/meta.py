@@ -25,7 +25,14 @@ def jwks(req: Req) -> dict[str, Any]:
     return published(req.ctx, req.now)
 
 
-@route(bp, "GET", "/v1/policy", summary="The active provincial policy and its rules", roles=None)
+@route(
+    bp,
+    "GET",
+    "/v1/policy",
+    summary="The active provincial policy and its rules",
+    roles=None,
+    response="PolicyOut",
+)
 def policy(req: Req) -> dict[str, Any]:
     from chalicelib.services.assessment import active_policy
 

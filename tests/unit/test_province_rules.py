@@ -249,6 +249,15 @@ ROWS = [
         None,
         id="HB-R-fever-declared: a clearance dated before the declaration does not end it",
     ),
+    pytest.param(
+        "hubei",
+        facts(rec("cleared", -1), declared_on=-2, temperature=38.0),
+        Y,
+        ["HB-Y-declared-fever"],
+        day(12),
+        id="HB-Y-declared-fever: a declared 37.3 °C or more cleared as a fever case stays yellow "
+        "through the declaration's 14 days (inferred)",
+    ),
     # "持“黃碼”者為密切接觸者、居家隔離且尚未復核新冠肺炎癥狀,或集中隔離未滿14天的人員"
     pytest.param(
         "hubei",

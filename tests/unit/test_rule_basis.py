@@ -138,3 +138,19 @@ def test_some_of_every_policy_is_our_reading_and_says_so() -> None:
     inferred = {o.id for _, o in ALL if o.basis.kind == INFERRED}
     assert {"SD-R-arrival-red-code", "HB-R-arrival-red-code", "HN-R-confirmed"} <= inferred
     assert {o.id for _, o in ALL if o.id.endswith("arrival-red-code")} <= inferred
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_published_policy_fits_its_response_model_in_the_openapi_document(
+    profile: str,
+) -> None:
+    from chalicelib.api.schemas import PolicyOut
+
+    published = PolicyOut.model_validate(load(profile).to_dict())
+    assert all(rule.basis in {QUOTED, INFERRED} and rule.source for rule in published.rules)
+
+
+def test_the_notice_index_has_one_line_per_notice() -> None:
+    index = (NOTICE_DIR / "README.md").read_text(encoding="utf-8")
+    for name in NOTICES:
+        assert sum(line.startswith(f"| `{name}`") for line in index.splitlines()) == 1, name

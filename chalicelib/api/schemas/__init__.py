@@ -89,6 +89,13 @@ from chalicelib.api.schemas.places import (
     VisitsOut,
     VisitView,
 )
+from chalicelib.api.schemas.policy import (
+    PolicyDefaults,
+    PolicyFallback,
+    PolicyOut,
+    PolicyReason,
+    PolicyRule,
+)
 from chalicelib.api.schemas.verify import (
     ByPhoneIn,
     ByPhoneOut,
@@ -141,6 +148,11 @@ __all__ = [
     "OtpOut",
     "PartnerIssuer",
     "PersonAtCheckpoint",
+    "PolicyDefaults",
+    "PolicyFallback",
+    "PolicyOut",
+    "PolicyReason",
+    "PolicyRule",
     "PersonSummary",
     "Phone",
     "PlaceId",
