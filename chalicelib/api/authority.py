@@ -80,7 +80,7 @@ def person_history(req: Req, person_id: str) -> dict[str, Any]:
     roles=ADMIN,
     query={
         "status": Param(formats.enum(APPEAL_STATUSES, default="open")),
-        "cursor": Param({"type": "string", "pattern": CURSOR}),
+        "cursor": Param(CURSOR),
     },
     response="AppealsOut",
 )

@@ -11,7 +11,8 @@ a named `format` beside a pattern that already narrows the value (docs/api.md de
 - `arrival-date`: a calendar date from 2000-01-01 to 7 days after today (Asia/Shanghai);
 - `partner-code`: a live code token of an issuer on our trust list, not expired;
 - `place-code`: the token of a place code (场所码) of ours whose place is open;
-- `future-date-time`: an RFC 3339 instant with an offset, after now.
+- `future-date-time`: an RFC 3339 instant with an offset, after now;
+- `page-cursor`: the `next` of a listing's previous page, unchanged (an instant that exists).
 
 One value depends on state no document can list: a family `share_code` must be one issued for
 that person (POST /v1/persons/{person_id}/share-codes), unused and unexpired; any other is 400
@@ -98,4 +99,4 @@ def enum(values: Any, default: str | None = None) -> dict[str, Any]:
 
 
 # A page's cursor: the `next` of the previous page, sent back unchanged.
-CURSOR = PAGE_CURSOR
+CURSOR: dict[str, Any] = {"type": "string", "format": "page-cursor", "pattern": PAGE_CURSOR}

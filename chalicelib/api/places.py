@@ -99,7 +99,7 @@ def visits(req: Req, person_id: str) -> dict[str, Any]:
     query={
         "region_code": Param(formats.REGION_CODE, required=True),
         "since": Param(formats.DAY_UNTIL_TODAY),
-        "cursor": Param({"type": "string", "pattern": CURSOR}),
+        "cursor": Param(CURSOR),
     },
     response="ReportsOut",
 )

@@ -141,7 +141,10 @@ def listing(
     region, day = _query(region_code, since, now)
     before = parse_cursor(cursor)
     limit = config.reports_limit()
-    found = ctx.store.reports.of_region(region, start_of(day), limit + 1, before)
+    if before is not None and before[0] < start_of(day):
+        found = []  # the cursor lies before `since`: nothing comes after it in the range
+    else:
+        found = ctx.store.reports.of_region(region, start_of(day), limit + 1, before)
     page = found[:limit]
     following = cursor_of(page[-1].at, page[-1].report_id) if len(found) > limit else None
     return {

@@ -91,9 +91,20 @@ def test_a_forged_cursor_is_a_clear_400(api: Api, admin_token: str) -> None:
     for path in (
         f"/v1/admin/reports?region_code={FLOOD_REGION}&cursor=garbage",
         "/v1/admin/appeals?cursor=2026-11-28T00:00:00Z",
+        # Found by the fuzzing: the right form, a day that does not exist (was a 500).
+        "/v1/admin/appeals?cursor=2026-13-45T99:00:00.000000Z~0123456789abcdef",
     ):
         status, problem = api.json("GET", path, token=admin_token)
         assert (status, problem["code"]) == (400, "invalid_cursor") and problem["detail_zh"]
+
+
+def test_a_cursor_from_before_since_is_an_empty_page_not_an_error(
+    api: Api, admin_token: str
+) -> None:
+    # Found by the fuzzing: DynamoDB refuses a start key outside the query's range (was a 500).
+    old = "2020-01-01T00:00:00.000000Z~0123456789abcdef"
+    answer = _reports(api, admin_token, old)
+    assert (answer["reports"], answer["next"]) == ([], None)
 
 
 def test_appeals_page_with_a_cursor(

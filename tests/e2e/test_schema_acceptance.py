@@ -121,6 +121,16 @@ def _register_formats() -> None:
     )
     schemathesis.openapi.format("place-code", st.just(f"{LATE}place"))
     schemathesis.openapi.format(
+        "page-cursor",
+        st.builds(
+            lambda seconds, item: (
+                f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S.%fZ}~{item}"
+            ),
+            st.integers(946684800, 4102444800),
+            st.from_regex(r"\A[0-9a-f]{16}\Z"),
+        ),
+    )
+    schemathesis.openapi.format(
         "future-date-time",
         st.integers(86400, 365 * 86400).map(
             lambda s: (datetime.now(UTC) + timedelta(seconds=s)).isoformat(timespec="seconds")
