@@ -93,6 +93,22 @@ def otp_hourly_cap() -> int:
     return _int("HEALTHCODE_OTP_HOURLY_CAP", 5)
 
 
+def otp_daily_cap() -> int:
+    """Codes sent to one number per Asia/Shanghai day (0 = no cap)."""
+    return _int("HEALTHCODE_OTP_DAILY_CAP", 10)
+
+
+def otp_source_hourly_cap() -> int:
+    """Codes sent per source address (API Gateway's sourceIp) per clock hour; 0 = off, the
+    default in stage local so demos and tests log in freely."""
+    return _int("HEALTHCODE_OTP_SOURCE_HOURLY_CAP", 0 if is_local() else 20)
+
+
+def otp_global_minute_cap() -> int:
+    """Codes sent overall per clock minute (the SMS bill's ceiling); 0 = off (local)."""
+    return _int("HEALTHCODE_OTP_GLOBAL_MINUTE_CAP", 0 if is_local() else 300)
+
+
 def access_token_seconds() -> int:
     return _int("HEALTHCODE_ACCESS_TOKEN_SECONDS", 3600)
 

@@ -24,7 +24,7 @@ bp = Blueprint(__name__)
 def send_otp(req: Req) -> dict[str, Any]:
     from chalicelib.services.auth import request_otp
 
-    sent = request_otp(req.ctx, req.body().phone, req.now)
+    sent = request_otp(req.ctx, req.body().phone, req.now, req.source_ip)
     answer: dict[str, Any] = {"retry_after": sent.retry_after}
     if sent.dev_code is not None:
         answer["dev_code"] = sent.dev_code

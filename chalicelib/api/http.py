@@ -127,6 +127,13 @@ class Req:
         """The caller's verified access claims (chalicelib.security.tokens.AccessClaims)."""
         return self._actor
 
+    @property
+    def source_ip(self) -> str | None:
+        """API Gateway's requestContext.identity.sourceIp (chalice local: 127.0.0.1)."""
+        identity = (self.raw.context or {}).get("identity") or {}
+        source = identity.get("sourceIp")
+        return str(source) if source else None
+
     def authenticate(self) -> None:
         if self.spec.roles is None:
             return

@@ -3,6 +3,7 @@ account and clock hour, so parallel requests cannot pass the limit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import RateLimited
@@ -15,3 +16,32 @@ def per_hour(store: Store, what: str, account_id: str, limit: int, now: datetime
     hour = int(now.timestamp()) // 3600
     if not store.counters.hit(f"rate:{what}:{account_id}:{hour}", limit, now + timedelta(hours=1)):
         raise RateLimited(3600 - int(now.timestamp()) % 3600)
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most `limit` uses counted under `key` until `until` (when the key's window ends);
+    a limit of 0 is no cap."""
+
+    key: str
+    limit: int
+    until: datetime
+
+
+def take_all(store: Store, caps: list[Cap], now: datetime) -> list[Cap]:
+    """Counts one use against every cap, each atomically; when one is full, the uses already
+    counted are given back and RateLimited says how long until that cap's window ends."""
+    taken: list[Cap] = []
+    for cap in caps:
+        if cap.limit <= 0:
+            continue
+        if not store.counters.hit(cap.key, cap.limit, cap.until + timedelta(hours=1)):
+            give_back(store, taken, now)
+            raise RateLimited(max(1, int((cap.until - now).total_seconds())))
+        taken.append(cap)
+    return taken
+
+
+def give_back(store: Store, taken: list[Cap], now: datetime) -> None:
+    for cap in taken:
+        store.counters.hit(cap.key, None, cap.until + timedelta(hours=1), amount=-1)

@@ -35,6 +35,15 @@ class Logins(Protocol):
     def save(self, phone_key: str, state: OtpState, expected_version: int) -> None:
         """Raises Conflict when the version moved on meanwhile."""
 
+    def count_try(self, phone_key: str, max_attempts: int, now: int) -> OtpState | None:
+        """Counts one try at the number's code in one conditional write, only while a code is
+        kept, unexpired at `now` and tried fewer than `max_attempts` times; the state after the
+        count, or None when no try may be counted (parallel tries each count: at most
+        `max_attempts` ever do)."""
+
+    def consume(self, phone_key: str, code_hash: str) -> bool:
+        """Removes the code if it is still `code_hash`; False when a parallel use took it."""
+
     def delete_of_day(self, day: date) -> int:
         """Deletes the login states whose last activity (a send, or a code's expiry) fell on
         that Asia/Shanghai day and that nothing touched since; returns how many."""

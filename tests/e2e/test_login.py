@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 
+import pytest
 import time_machine
 
 from tests.e2e.conftest import Api
@@ -72,3 +73,22 @@ def test_a_malformed_phone_is_a_400_naming_the_field(api: Api) -> None:
     status, problem = api.json("POST", "/v1/auth/otp", {"phone": "12345"})
     assert status == 400 and problem["code"] == "invalid_phone"
     assert problem["errors"][0]["field"] == "phone"
+
+
+def test_one_source_address_gets_at_most_the_hourly_cap_of_codes_whatever_the_numbers(
+    api: Api, new_phone: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEALTHCODE_OTP_SOURCE_HOURLY_CAP", "3")
+    known = new_phone()
+    api.login(known)  # an account exists for this one; the answers must not tell
+    with time_machine.travel(time.time() + 3600, tick=True):  # a new hour, past every cooldown
+        for _ in range(3):
+            assert api.json("POST", "/v1/auth/otp", {"phone": new_phone()})[0] == 202
+        answers = [api.call("POST", "/v1/auth/otp", {"phone": p}) for p in (new_phone(), known)]
+    for response in answers:
+        assert response.status_code == 429
+        assert 0 < int(response.headers["Retry-After"]) <= 3600
+        assert json.loads(response.body)["code"] == "rate_limited"
+    first, second = (json.loads(r.body) for r in answers)
+    assert first.pop("request_id") != second.pop("request_id")
+    assert first == second

@@ -77,3 +77,16 @@ def test_a_send_time_in_the_future_does_not_lock_the_number_out() -> None:
     # The clock was corrected backwards after this send.
     state = otp.issue(None, "h", T0 + 10_000, LIMITS)
     otp.issue(state, "h2", T0, LIMITS)
+
+
+@pytest.mark.parametrize(("stage", "per_source"), [("local", 0), ("dev", 20), ("prod", 20)])
+def test_the_per_source_cap_is_twenty_an_hour_in_dev_and_prod_and_off_in_local(
+    stage: str, per_source: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import config
+
+    monkeypatch.setenv("HEALTHCODE_STAGE", stage)
+    monkeypatch.delenv("HEALTHCODE_OTP_SOURCE_HOURLY_CAP", raising=False)
+    monkeypatch.delenv("HEALTHCODE_OTP_GLOBAL_MINUTE_CAP", raising=False)
+    assert config.otp_source_hourly_cap() == per_source
+    assert (config.otp_global_minute_cap() > 0) is (stage != "local")

@@ -29,13 +29,7 @@ class DynamoLogins(Repository):
         item = get(t.OtpItem, phone_key, consistent_read=True)
         if item is None:
             return None, 0
-        state = OtpState(
-            code_hash=item.code_hash,
-            expires_at=int(item.expires_at),
-            attempts=int(item.attempts),
-            sent_at=tuple(int(cast(float, x)) for x in item.sent_at),
-        )
-        return state, int(item.version)
+        return _state(item), int(item.version)
 
     def save(self, phone_key: str, state: OtpState, expected_version: int) -> None:
         newest = max((state.expires_at, *state.sent_at))
@@ -57,11 +51,34 @@ class DynamoLogins(Repository):
         if not held(lambda: item.save(condition=condition)):
             raise Conflict()
 
+    def count_try(self, phone_key: str, max_attempts: int, now: int) -> OtpState | None:
+        Otp = t.OtpItem
+        item = Otp(phone_key)
+        live = Otp.code_hash.exists() & (Otp.attempts < max_attempts) & (Otp.expires_at > now)
+        if not held(lambda: item.update(actions=[Otp.attempts.add(1)], condition=live)):
+            return None
+        return _state(item)
+
+    def consume(self, phone_key: str, code_hash: str) -> bool:
+        Otp = t.OtpItem
+        still = Otp.code_hash == code_hash
+        taken: list[Action] = [Otp.code_hash.remove()]
+        return held(lambda: Otp(phone_key).update(actions=taken, condition=still))
+
     def delete_of_day(self, day: date) -> int:
         # Only if no login touched it since (which moves it to another day).
         return delete_still_on_day(
             t.OtpItem.by_day, t.OtpItem.day_shard, day, lambda k: t.OtpItem(k.phone_key)
         )
+
+
+def _state(item: t.OtpItem) -> OtpState:
+    return OtpState(
+        code_hash=item.code_hash,
+        expires_at=int(item.expires_at),
+        attempts=int(item.attempts),
+        sent_at=tuple(int(cast(float, x)) for x in item.sent_at),
+    )
 
 
 def _day_of(epoch_seconds: int) -> date:
