@@ -2,9 +2,9 @@
 
 Two worlds in tables of their own: 10 due persons among 1,000, and 10 among 10,000. The crowd
 is bench/crowd.py's (the application service, stored in bulk; a twentieth of it is yellow from a
-declared fever and due in 14 days, the rest green with no review day). The 10 due persons are
+declared fever and due in 15 days, the rest green with no review day). The 10 due persons are
 made through `applications.create` and the real persons port's `create`, as applicants who
-declared a fever 14 days ago: yellow through yesterday, due today. Each round makes 10 fresh ones
+declared a fever 15 days ago: yellow through yesterday (D through D+14), due today. Each round makes 10 fresh ones
 and times one `expire.expire` run from yesterday's watermark (what every hourly run after the
 first of the day does), which must turn exactly those 10 green. The worlds' rounds alternate.
 
@@ -47,8 +47,9 @@ WATERMARK = "bench-expire"
 
 
 def _due_today(ctx: Context, now: datetime, serial: int) -> None:
-    """DUE applicants who declared a fever 14 days ago: yellow through yesterday."""
-    declared = now - timedelta(days=14)
+    """DUE applicants who declared a fever 15 days ago: yellow from D through D+14 (yesterday),
+    due today (`days.last_day`)."""
+    declared = now - timedelta(days=15)
     for n in range(DUE):
         i = 1_000_000 + serial * DUE + n  # ID numbers the crowd does not use
         account_id = secrets.token_hex(8)
