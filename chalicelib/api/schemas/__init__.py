@@ -55,6 +55,7 @@ from chalicelib.api.schemas.common import (
 from chalicelib.api.schemas.family import (
     FamilyIn,
     FamilyOut,
+    GuardiansOut,
     ShareCodeOut,
 )
 from chalicelib.api.schemas.persons import (
@@ -123,6 +124,7 @@ __all__ = [
     "FamilyIn",
     "FamilyOut",
     "FieldProblem",
+    "GuardiansOut",
     "HistoryOut",
     "HolderArrivalIn",
     "ImportOut",
