@@ -351,3 +351,20 @@ def test_only_the_holder_issues_share_codes_a_guardian_gets_holder_only(
     # A dependent without a code of their own: the guardians pass consent on among themselves.
     dependent = add_dependent(api, guardian)
     assert api.json("POST", f"/v1/persons/{dependent}/share-codes", token=guardian)[0] == 201
+
+
+def test_an_account_creates_at_most_20_persons_a_shanghai_day_so_ids_cannot_be_probed(
+    api: Api, new_phone: Callable[[], str]
+) -> None:
+    prober = api.login(new_phone())
+    taken = resident_id()
+    apply_self(api, api.login(new_phone()), taken)
+    apply_self(api, prober)
+    for _ in range(19):  # each probe of a registered ID counts like a creation
+        status, refused = api.json("POST", "/v1/family", family_body(taken), token=prober)
+        assert status == 409
+    response = api.call("POST", "/v1/family", family_body(resident_id()), token=prober)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    import json
+
+    assert json.loads(response.body)["code"] == "rate_limited"
