@@ -4,9 +4,10 @@ Two worlds in tables of their own: 10 due persons among 1,000, and 10 among 10,0
 is bench/crowd.py's (the application service, stored in bulk; a twentieth of it is yellow from a
 declared fever and due in 15 days, the rest green with no review day). The 10 due persons are
 made through `applications.create` and the real persons port's `create`, as applicants who
-declared a fever 15 days ago: yellow through yesterday (D through D+14), due today. Each round makes 10 fresh ones
-and times one `expire.expire` run from yesterday's watermark (what every hourly run after the
-first of the day does), which must turn exactly those 10 green. The worlds' rounds alternate.
+declared a fever 15 days ago: yellow through yesterday (D through D+14), due today. Each round
+makes 10 fresh ones and times one `expire.expire` run from yesterday's watermark (what every
+hourly run after the first of the day does), which must turn exactly those 10 green. The worlds'
+rounds alternate.
 
 Targets: DynamoDB items read (bench/reads.py, every table and index) at most 1.1x the due count
 in both worlds; the run times of the two worlds within 1.2x of each other (the median of the

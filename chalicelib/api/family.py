@@ -64,3 +64,29 @@ def share_code(req: Req, person_id: str) -> dict[str, Any]:
     from chalicelib.services.family import issue_share_code
 
     return issue_share_code(req.ctx, req.actor, person_id, req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/persons/{person_id}/guardians",
+    summary="Who acts for the holder (the holder only)",
+    response="GuardiansOut",
+)
+def guardians(req: Req, person_id: str) -> dict[str, Any]:
+    from chalicelib.services.family import guardians as listed
+
+    return listed(req.ctx, req.actor, person_id)
+
+
+@route(
+    bp,
+    "DELETE",
+    "/v1/persons/{person_id}/guardians/{guardian_id}",
+    summary="Remove a guardian (the holder only): their access and share codes end at once",
+    status=204,
+)
+def remove_guardian(req: Req, person_id: str, guardian_id: str) -> None:
+    from chalicelib.services.family import remove_guardian as remove
+
+    remove(req.ctx, req.actor, person_id, guardian_id)

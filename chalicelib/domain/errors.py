@@ -209,8 +209,11 @@ class ConsentRequired(AlreadyApplied):
 
 class HolderOnly(Forbidden):
     code = "holder_only"
-    message = "Only the holder can delete the data of a person who holds their own code."
-    message_zh = "本人持码的人员信息只能由本人注销。"
+    message = (
+        "Only the holder can do this for a person who holds their own code (delete their "
+        "data, issue share codes, see or remove guardians)."
+    )
+    message_zh = "本人持码的人员，只能由本人注销信息、发放授权码、查看或移除代办人。"
 
 
 class FormatUnavailable(DomainError):

@@ -17,6 +17,7 @@ from chalicelib.security.fields import blind_index, new_person_id
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services.assessment import active_policy, gather, history_entry, reassess
 from chalicelib.services.context import Context
+from chalicelib.services.limits import per_day
 from chalicelib.services.ports import NewPerson
 
 
@@ -55,6 +56,9 @@ def apply_for_self(
     return create(ctx, form, account.phone, account.account_id, "self", extra_markers, cause, now)
 
 
+PERSONS_PER_DAY = 20  # persons an account may create (self and family) per Asia/Shanghai day
+
+
 def create(
     ctx: Context,
     form: Application,
@@ -68,6 +72,8 @@ def create(
     """A new code holder: assessed against the epidemic database at once, linked to the account
     that applied (as the holder, relation `self`, or as a guardian), with the first entry of its
     colour history. Raises AlreadyApplied, and TooManyDependents for a guardian at the limit."""
+    # Every attempt counts, refused ones too: the route cannot probe which IDs are registered.
+    per_day(ctx.store, "persons", account_id, PERSONS_PER_DAY, now)
     own = relation == "self"
     key = id_key(form.id_type, form.id_number)
     today = shanghai_date(now)

@@ -20,13 +20,15 @@ from chalicelib.domain.entities import Link, Person
 from chalicelib.domain.errors import (
     AlreadyApplied,
     ConsentRequired,
+    HolderOnly,
     InvalidShareCode,
     NotFound,
 )
 from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.domain.masking import mask_phone
 from chalicelib.security.fields import blind_index
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.access import person_for
+from chalicelib.services.access import PERSON_ID, person_for
 from chalicelib.services.applications import Application, create, id_key
 from chalicelib.services.context import Context
 from chalicelib.services.limits import per_hour
@@ -88,7 +90,9 @@ def _bind_existing(
 def issue_share_code(
     ctx: Context, actor: AccessClaims, person_id: str, now: datetime
 ) -> dict[str, Any]:
-    person, _ = person_for(ctx.store, actor, person_id)
+    person, link = person_for(ctx.store, actor, person_id)
+    if link.relation != "self" and _holds_own_code(ctx, person):
+        raise HolderOnly()  # a holder alone lets new guardians in
     code = "".join(secrets.choice(_SHARE_ALPHABET) for _ in range(SHARE_CODE_LENGTH))
     expires = now + timedelta(seconds=config.share_code_seconds())
     ctx.store.family.put_share(_share_key(code), person.person_id, actor.account_id, expires)
@@ -110,3 +114,44 @@ def unbind(ctx: Context, actor: AccessClaims, person_id: str) -> None:
     if link.relation == "self":
         raise NotFound()  # one's own code is not a family binding: DELETE /v1/persons/{id}
     ctx.store.family.unbind(actor.account_id, person_id)
+
+
+def _holds_own_code(ctx: Context, person: Person) -> bool:
+    return person.self_held or any(
+        link.relation == "self" for link in ctx.store.family.links_to(person.person_id)
+    )
+
+
+def _as_holder(ctx: Context, actor: AccessClaims, person_id: str) -> Person:
+    person, link = person_for(ctx.store, actor, person_id, consistent=True)
+    if link.relation != "self":
+        raise HolderOnly()
+    return person
+
+
+def guardians(ctx: Context, actor: AccessClaims, person_id: str) -> dict[str, Any]:
+    """Who acts for the holder: the holder alone may see (and end) it."""
+    person = _as_holder(ctx, actor, person_id)
+    listed = []
+    for link in ctx.store.family.links_to(person.person_id):
+        if link.relation == "self":
+            continue
+        account = ctx.store.accounts.get(link.account_id)
+        listed.append(
+            {
+                "guardian_id": link.account_id,
+                "masked_phone": mask_phone(account.phone) if account else "",
+                "relation": link.relation,
+                "since": link.created_at.isoformat(timespec="seconds"),
+            }
+        )
+    return {"guardians": listed}
+
+
+def remove_guardian(ctx: Context, actor: AccessClaims, person_id: str, guardian_id: str) -> None:
+    """Ends a guardian's access at once; share codes they issued die with their link (binding
+    checks that the issuer still acts for the person)."""
+    person = _as_holder(ctx, actor, person_id)
+    if guardian_id == actor.account_id or not PERSON_ID.match(guardian_id):
+        raise NotFound()
+    ctx.store.family.unbind(guardian_id, person.person_id)

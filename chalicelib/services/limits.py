@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.domain.clock import end_of_day, shanghai_date
 from chalicelib.domain.errors import RateLimited
 from chalicelib.services.ports import Store
 
@@ -45,3 +46,12 @@ def take_all(store: Store, caps: list[Cap], now: datetime) -> list[Cap]:
 def give_back(store: Store, taken: list[Cap], now: datetime) -> None:
     for cap in taken:
         store.counters.hit(cap.key, None, cap.until + timedelta(hours=1), amount=-1)
+
+
+def per_day(store: Store, what: str, account_id: str, limit: int, now: datetime) -> None:
+    """Counts one use of `what` by the account this Asia/Shanghai day; RateLimited (429, with the
+    seconds to the next Shanghai midnight) when `limit` uses were counted already."""
+    day = shanghai_date(now)
+    ends = end_of_day(day)
+    if not store.counters.hit(f"rate:{what}:{account_id}:{day.isoformat()}", limit, ends):
+        raise RateLimited(max(1, int((ends - now).total_seconds())))

@@ -93,8 +93,10 @@ def test_a_person_who_holds_a_code_is_bound_only_with_a_share_code(
         "POST", "/v1/family", family_body(id_number, share_code=code), token=other
     )
     assert status == 400 and reused["code"] == "invalid_share_code"  # one time only
-    # A guardian may pass consent on too.
-    second = share_code(api, guardian, person_id)
+    # Only the holder lets more guardians in (issue 12, item 11).
+    status, refused = api.json("POST", f"/v1/persons/{person_id}/share-codes", token=guardian)
+    assert status == 403 and refused["code"] == "holder_only"
+    second = share_code(api, holder, person_id)
     status, bound = api.json(
         "POST", "/v1/family", family_body(id_number, share_code=second), token=other
     )
@@ -198,6 +200,7 @@ PERSON_PATHS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/persons/{id}/paper-code/revoke", None),
     ("POST", "/v1/persons/{id}/appeals", {"message": "颜色有误 The colour is wrong"}),
     ("POST", "/v1/persons/{id}/share-codes", None),
+    ("GET", "/v1/persons/{id}/guardians", None),
     ("DELETE", "/v1/persons/{id}", None),
 ]
 ACTORS = (
@@ -242,10 +245,14 @@ def _matrix() -> list[tuple[str, str, str, dict[str, Any] | None, int]]:
         for actor in ACTORS:
             if actor not in ALLOWED:
                 expected = 404  # exactly as if the person did not exist
+            elif path.endswith("/share-codes") and actor != "holder":
+                expected = 403  # the holder alone lets new guardians in (issue 12, item 11)
             elif method == "DELETE":
                 if actor == "holder":
                     continue  # it ends the person: test_the_holder_deletes (test_deletion.py)
                 expected = 403  # a guardian may not delete a holder's own code
+            elif path.endswith("/guardians") and actor != "holder":
+                expected = 403
             elif method == "POST" and not path.endswith("/revoke"):
                 expected = 201
             else:
@@ -278,3 +285,86 @@ def test_every_person_path_is_open_to_the_holder_and_current_guardians_only(
     if expected in (403, 404):
         code = json.loads(response.body)["code"]
         assert code == ("not_found" if expected == 404 else "holder_only")
+
+
+# A holder controls who acts for them (issue 12, item 11) ------------------------------------------
+
+
+def test_a_holder_lists_and_removes_a_guardian_whose_access_and_share_codes_end_at_once(
+    api: Api, new_phone: Callable[[], str]
+) -> None:
+    holder, guardian, newcomer = (api.login(new_phone()) for _ in range(3))
+    id_number = resident_id()
+    person_id = apply_self(api, holder, id_number)
+    code = share_code(api, holder, person_id)
+    status, _ = api.json(
+        "POST", "/v1/family", family_body(id_number, share_code=code), token=guardian
+    )
+    assert status == 201
+    # The attack as reviewed: the guardian once accepted checks the holder in with a fever.
+    status, done = api.json(
+        "POST",
+        f"/v1/persons/{person_id}/checkins",
+        {"temperature": 38.6, "symptoms": []},
+        token=guardian,
+    )
+    assert status in (200, 201)
+    status, listed = api.json("GET", f"/v1/persons/{person_id}/guardians", token=holder)
+    assert status == 200 and len(listed["guardians"]) == 1
+    entry = listed["guardians"][0]
+    assert entry["relation"] == "parent" and "*" in entry["masked_phone"] and entry["since"]
+    assert api.json("GET", f"/v1/persons/{person_id}/guardians", token=guardian)[0] == 403
+    gid = entry["guardian_id"]
+    removed = api.call("DELETE", f"/v1/persons/{person_id}/guardians/{gid}", token=holder)
+    assert removed.status_code == 204
+    assert api.json("GET", f"/v1/persons/{person_id}/code", token=guardian)[0] == 404
+    status, refused = api.json(
+        "POST",
+        f"/v1/persons/{person_id}/checkins",
+        {"temperature": 38.6, "symptoms": []},
+        token=guardian,
+    )
+    assert status == 404
+    assert api.json("GET", f"/v1/persons/{person_id}/guardians", token=holder)[1] == {
+        "guardians": []
+    }
+    again = api.call("DELETE", f"/v1/persons/{person_id}/guardians/{gid}", token=holder)
+    assert again.status_code == 404
+    assert newcomer
+
+
+def test_only_the_holder_issues_share_codes_a_guardian_gets_holder_only(
+    api: Api, new_phone: Callable[[], str]
+) -> None:
+    holder, guardian = api.login(new_phone()), api.login(new_phone())
+    id_number = resident_id()
+    person_id = apply_self(api, holder, id_number)
+    status, _ = api.json(
+        "POST",
+        "/v1/family",
+        family_body(id_number, share_code=share_code(api, holder, person_id)),
+        token=guardian,
+    )
+    assert status == 201
+    status, refused = api.json("POST", f"/v1/persons/{person_id}/share-codes", token=guardian)
+    assert status == 403 and refused["code"] == "holder_only" and refused["detail_zh"]
+    # A dependent without a code of their own: the guardians pass consent on among themselves.
+    dependent = add_dependent(api, guardian)
+    assert api.json("POST", f"/v1/persons/{dependent}/share-codes", token=guardian)[0] == 201
+
+
+def test_an_account_creates_at_most_20_persons_a_shanghai_day_so_ids_cannot_be_probed(
+    api: Api, new_phone: Callable[[], str]
+) -> None:
+    prober = api.login(new_phone())
+    taken = resident_id()
+    apply_self(api, api.login(new_phone()), taken)
+    apply_self(api, prober)
+    for _ in range(19):  # each probe of a registered ID counts like a creation
+        status, refused = api.json("POST", "/v1/family", family_body(taken), token=prober)
+        assert status == 409
+    response = api.call("POST", "/v1/family", family_body(resident_id()), token=prober)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    import json
+
+    assert json.loads(response.body)["code"] == "rate_limited"

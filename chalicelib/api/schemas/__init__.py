@@ -57,6 +57,7 @@ from chalicelib.api.schemas.common import (
 from chalicelib.api.schemas.family import (
     FamilyIn,
     FamilyOut,
+    GuardiansOut,
     ShareCodeOut,
 )
 from chalicelib.api.schemas.persons import (
@@ -134,6 +135,7 @@ __all__ = [
     "FamilyIn",
     "FamilyOut",
     "FieldProblem",
+    "GuardiansOut",
     "HistoryOut",
     "HolderArrivalIn",
     "ImportOut",

@@ -40,3 +40,14 @@ class FamilyOut(Answer):
 class ShareCodeOut(Answer):
     share_code: str
     expires_at: str
+
+
+class Guardian(Answer):
+    guardian_id: Annotated[str, Field(description="the guardian's account (opaque)")]
+    masked_phone: str
+    relation: Annotated[str, Field(description="the holder is the guardian's … (as bound)")]
+    since: Annotated[str, Field(description="when the guardian was bound (ISO 8601)")]
+
+
+class GuardiansOut(Answer):
+    guardians: list[Guardian]
