@@ -6,7 +6,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import Req, route
+from chalicelib.api import formats
+from chalicelib.api.http import ADMIN, Param, Req, route
+from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
 
@@ -90,3 +92,53 @@ def remove_guardian(req: Req, person_id: str, guardian_id: str) -> None:
     from chalicelib.services.family import remove_guardian as remove
 
     remove(req.ctx, req.actor, person_id, guardian_id)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/claims",
+    summary="The owner of an ID claims the person someone else made with it",
+    body="ClaimIn",
+    response="ClaimOut",
+    status=201,
+)
+def file_claim(req: Req) -> dict[str, Any]:
+    from chalicelib.services.claims import file
+
+    form = req.body()
+    return file(req.ctx, req.actor, form.id_type, form.id_number, form.name, form.message, req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/claims",
+    summary="Claims against ID squatting (masked name and ID only)",
+    roles=ADMIN,
+    query={"status": Param(formats.enum(("open", "resolved"), default="open"))},
+    response="ClaimsOut",
+)
+def claims(req: Req) -> dict[str, Any]:
+    from chalicelib.services.claims import listing
+
+    status = req.query("status", "open") or "open"
+    if status not in ("open", "resolved"):
+        raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
+    return listing(req.ctx, status)
+
+
+@route(
+    bp,
+    "POST",
+    "/v1/admin/claims/{claim_id}/resolve",
+    summary="Transfer the person to the claimant, or reject the claim",
+    roles=ADMIN,
+    body="ClaimResolveIn",
+    response="ClaimView",
+)
+def resolve_claim(req: Req, claim_id: str) -> dict[str, Any]:
+    from chalicelib.services.claims import resolve
+
+    form = req.body()
+    return resolve(req.ctx, req.actor, claim_id, form.decision, form.note, req.now)

@@ -87,6 +87,26 @@ class SigningKey:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """An ID's owner claiming the person someone else made with it (ID squatting). Personal
+    fields are encrypted at rest."""
+
+    claim_id: str
+    account_id: str  # the claimant's
+    id_type: str
+    id_number: str
+    id_key: str
+    name: str
+    message: str
+    created_at: datetime
+    status: str = "open"  # open | resolved
+    decision: str | None = None  # transfer | reject
+    note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class KeptAnswer:
     """What a request sent with an Idempotency-Key answered (`status` None: still running)."""
 

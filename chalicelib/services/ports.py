@@ -12,6 +12,7 @@ from typing import Protocol
 from chalicelib.domain.entities import (
     Account,
     Appeal,
+    Claim,
     Issuer,
     KeptAnswer,
     Link,
@@ -351,6 +352,33 @@ class Counters(Protocol):
         """A counter's value (0 when there is none)."""
 
 
+class Claims(Protocol):
+    """Claims against ID squatting (issue 12 item 12)."""
+
+    def add(self, claim: Claim) -> None: ...
+
+    def get(self, claim_id: str) -> Claim | None: ...
+
+    def with_status(self, status: str, limit: int) -> list[Claim]:
+        """Oldest first."""
+
+    def transfer(
+        self,
+        claim: Claim,
+        person: Person,
+        links: list[Link],
+        entry: HistoryEntry,
+        at: datetime,
+    ) -> None:
+        """In one transaction: the claim resolved (still open before), every link to the person
+        (and a squatter's own `self` marker) removed, the claimant's `self` link and marker
+        added (Conflict when they hold a code already), the person held by them with earlier
+        paper codes revoked, and `entry` appended to the history (over the person's version)."""
+
+    def reject(self, claim: Claim) -> None:
+        """Stores the decision; Conflict when the claim was resolved meanwhile."""
+
+
 class Idempotency(Protocol):
     """The answers kept per account and Idempotency-Key (a `slot`), for 24 hours."""
 
@@ -407,3 +435,4 @@ class Store:
     counters: Counters
     erasure: Erasure
     idempotency: Idempotency
+    claims: Claims

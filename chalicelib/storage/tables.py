@@ -535,6 +535,39 @@ class IdempotencyItem(_Table):
     ttl = TTLAttribute()  # housekeeping only: reads check expires_at
 
 
+class ClaimsByStatus(GlobalSecondaryIndex["ClaimItem"]):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ClaimItem(_Table):
+    """Claims of an ID's owner against a person someone else made with it; personal fields
+    encrypted."""
+
+    class Meta:
+        table_name = "claims"
+        billing_mode = "PAY_PER_REQUEST"
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    id_type = UnicodeAttribute()
+    id_number_enc = UnicodeAttribute()
+    id_key = UnicodeAttribute()
+    name_enc = UnicodeAttribute()
+    message_enc = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    decision = UnicodeAttribute(null=True)
+    note_enc = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    by_status = ClaimsByStatus()
+
+
 ALL_TABLES: tuple[type[_Table], ...] = (
     OtpItem,
     MarkerItem,
@@ -557,6 +590,7 @@ ALL_TABLES: tuple[type[_Table], ...] = (
     ReportItem,
     ErasureItem,
     IdempotencyItem,
+    ClaimItem,
 )
 _BASE_NAMES = {model: str(model.Meta.table_name) for model in ALL_TABLES}  # type: ignore[attr-defined]
 _bound: tuple[str, str, float, float, int] | None = None

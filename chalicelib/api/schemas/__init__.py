@@ -55,6 +55,11 @@ from chalicelib.api.schemas.common import (
     parse,
 )
 from chalicelib.api.schemas.family import (
+    ClaimIn,
+    ClaimOut,
+    ClaimResolveIn,
+    ClaimsOut,
+    ClaimView,
     FamilyIn,
     FamilyOut,
     GuardiansOut,
@@ -107,6 +112,11 @@ from chalicelib.api.schemas.verify import (
 )
 
 __all__ = [
+    "ClaimIn",
+    "ClaimOut",
+    "ClaimResolveIn",
+    "ClaimView",
+    "ClaimsOut",
     "AdminChange",
     "AdminHistoryOut",
     "AppealIn",

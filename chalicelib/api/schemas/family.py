@@ -7,10 +7,18 @@ from typing import Annotated, Literal
 from pydantic import (
     Field,
     StrictStr,
+    field_validator,
 )
 
-from chalicelib.api.schemas.common import Answer
+from chalicelib.api.schemas.common import (
+    Answer,
+    IdentifiedBody,
+    RequestBody,
+    Text,
+    document_number,
+)
 from chalicelib.api.schemas.persons import ApplicationIn, PersonSummary
+from chalicelib.domain.model import IdType
 
 
 class FamilyIn(ApplicationIn):
@@ -51,3 +59,41 @@ class Guardian(Answer):
 
 class GuardiansOut(Answer):
     guardians: list[Guardian]
+
+
+class ClaimIn(IdentifiedBody):
+    """The ID's owner claims the person someone else made with their ID."""
+
+    id_type: IdType
+    id_number: Annotated[StrictStr, Field(max_length=64)]
+    name: Annotated[Text, Field(max_length=50)]
+    message: Annotated[Text, Field(max_length=1000)]
+
+    _id_number = field_validator("id_number")(document_number)
+
+
+class ClaimOut(Answer):
+    claim_id: str
+    status: Literal["open", "resolved"]
+
+
+class ClaimView(Answer):
+    claim_id: str
+    status: Literal["open", "resolved"]
+    masked_name: str
+    masked_id_number: str
+    message: str
+    created_at: str
+    registered: bool = Field(description="whether a person holds this ID now")
+    decision: Literal["transfer", "reject"] | None
+    note: str | None
+    resolved_at: str | None
+
+
+class ClaimsOut(Answer):
+    claims: list[ClaimView]
+
+
+class ClaimResolveIn(RequestBody):
+    decision: Literal["transfer", "reject"]
+    note: Annotated[Text, Field(max_length=500)]

@@ -8,6 +8,7 @@ from chalicelib.services.ports import Store
 from chalicelib.storage.dynamo.accounts import DynamoAccounts, DynamoLogins
 from chalicelib.storage.dynamo.appeals import DynamoAppeals
 from chalicelib.storage.dynamo.checkins import DynamoCheckins
+from chalicelib.storage.dynamo.claims import DynamoClaims
 from chalicelib.storage.dynamo.common import Db
 from chalicelib.storage.dynamo.epidemic import DynamoEpidemic
 from chalicelib.storage.dynamo.erasure import DynamoErasure
@@ -45,6 +46,7 @@ def DynamoStore(db: Db | None = None) -> Store:  # noqa: N802 (reads as the type
         counters=guarded(DynamoCounters(db)),
         erasure=guarded(DynamoErasure(db)),
         idempotency=guarded(DynamoIdempotency(db)),
+        claims=guarded(DynamoClaims(db)),
     )
 
 
