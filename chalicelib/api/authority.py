@@ -87,10 +87,7 @@ def person_history(req: Req, person_id: str) -> dict[str, Any]:
 def appeals(req: Req) -> dict[str, Any]:
     from chalicelib.services.appeals import listing
 
-    status = req.query("status", "open")
-    if status not in APPEAL_STATUSES:
-        raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
-    return listing(req.ctx, status or "open", req.query("cursor"))
+    return listing(req.ctx, req.choice("status", APPEAL_STATUSES), req.query("cursor"))
 
 
 @route(

@@ -8,9 +8,9 @@ from chalice import Blueprint
 
 from chalicelib.api import formats
 from chalicelib.api.http import ADMIN, Param, Req, route
-from chalicelib.domain.errors import InvalidInput
 
 bp = Blueprint(__name__)
+CLAIM_STATUSES = ("open", "resolved")
 
 
 @route(
@@ -116,16 +116,13 @@ def file_claim(req: Req) -> dict[str, Any]:
     "/v1/admin/claims",
     summary="Claims against ID squatting (masked name and ID only)",
     roles=ADMIN,
-    query={"status": Param(formats.enum(("open", "resolved"), default="open"))},
+    query={"status": Param(formats.enum(CLAIM_STATUSES, default="open"))},
     response="ClaimsOut",
 )
 def claims(req: Req) -> dict[str, Any]:
     from chalicelib.services.claims import listing
 
-    status = req.query("status", "open") or "open"
-    if status not in ("open", "resolved"):
-        raise InvalidInput("status must be open or resolved.", "status 须为 open 或 resolved。")
-    return listing(req.ctx, status)
+    return listing(req.ctx, req.choice("status", CLAIM_STATUSES))
 
 
 @route(

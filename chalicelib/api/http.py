@@ -172,6 +172,16 @@ class Req:
     def query(self, name: str, default: str | None = None) -> str | None:
         return cast(Mapping[str, str], self.raw.query_params or {}).get(name, default)
 
+    def choice(self, name: str, values: tuple[str, ...]) -> str:
+        """A query parameter that is one of `values` (the first is the default); 400 otherwise."""
+        value = self.query(name) or values[0]
+        if value not in values:
+            raise InvalidInput(
+                f"{name} must be one of {', '.join(values)}.",
+                f"{name} 须为 {'、'.join(values)} 之一。",
+            )
+        return value
+
     def format(self, types: Mapping[str, str]) -> str:
         """The `format` query parameter, one of `types` (format -> content type; the first is
         the default); 400 invalid_format otherwise."""
