@@ -59,7 +59,8 @@ def sync_indexes(model: type[Model]) -> list[str]:
             _wait(client, table, name, gone=True)
         create: dict[str, Any] = {
             "IndexName": name,
-            "KeySchema": wanted["key_schema"],
+            # pynamodb lists the keys by name; UpdateTable wants the hash key first.
+            "KeySchema": sorted(wanted["key_schema"], key=lambda k: k["KeyType"] != "HASH"),
             "Projection": wanted["projection"],
         }
         if described.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST":

@@ -78,3 +78,44 @@ def test_missing_and_changed_indexes_are_brought_in_line_and_the_data_stays(
         assert [item.key for item in new.by_kind.query("k")] == ["b"]
     finally:
         new.delete_table()
+
+
+def test_an_index_whose_range_key_sorts_before_its_hash_key_is_added(dynamo_tables: str) -> None:
+    """pynamodb lists an index's keys by name (`account_id` before `staff`); UpdateTable wants
+    the hash key first (make run on kept data failed to add the accounts' checkers index)."""
+
+    class ByStaff(GlobalSecondaryIndex[Any]):
+        class Meta:
+            index_name = "by_staff"
+            projection = AllProjection()
+
+        staff = UnicodeAttribute(hash_key=True)
+        account_id = UnicodeAttribute(range_key=True)
+
+    name = f"{dynamo_tables}migrate-{uuid.uuid4().hex[:6]}"
+
+    class Before(Model):
+        class Meta:
+            table_name = name
+            region = config.aws_region()
+            billing_mode = "PAY_PER_REQUEST"
+
+        account_id = UnicodeAttribute(hash_key=True)
+
+    class After(Model):
+        class Meta:
+            table_name = name
+            region = config.aws_region()
+            billing_mode = "PAY_PER_REQUEST"
+
+        account_id = UnicodeAttribute(hash_key=True)
+        staff = UnicodeAttribute(null=True)
+        by_staff = ByStaff()
+
+    Before.create_table(wait=True)
+    try:
+        assert sync_indexes(After) == [f"{name}/by_staff"]
+        After("a1", staff="checker").save()
+        assert [item.account_id for item in After.by_staff.query("checker")] == ["a1"]
+    finally:
+        Before.delete_table()
