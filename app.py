@@ -14,6 +14,7 @@ from chalicelib.api import (
     jobs,
     meta,
     places,
+    worker,
 )
 from chalicelib.api.logs import configure_logging
 
@@ -33,5 +34,6 @@ for blueprint in (
     jobs.bp,
     places.bp,
     arrivals.bp,
+    worker.bp,
 ):
     app.register_blueprint(blueprint)
