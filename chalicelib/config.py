@@ -218,3 +218,46 @@ def province_code() -> str:
 def reports_limit() -> int:
     """The most reports one GET /v1/admin/reports returns (newest first)."""
     return _int("HEALTHCODE_REPORTS_LIMIT", 1000)
+
+
+# Partitions sized for the peak (docs/decisions/0031-i13-shards.md) -----------------------------
+
+# Kind -> shards in dev and prod: the next power of two above the kind's peak writes per second
+# to one day's partitions divided by 700 (70% of DynamoDB's 1,000 writes/s per partition key),
+# for 100,000 verifies/s and 50,000 check-ins/s. Stage local (one machine, DynamoDB Local) keeps
+# the 8 every kind had before: readers query every shard of a day, empty ones too.
+SHARD_DEFAULTS = {
+    "scans": 256,  # one scan per verify: 100,000/s
+    "reports": 256,  # at most one per verify (a red city): 100,000/s
+    "place_visits": 256,  # place-code scans, as many as verifies: 100,000/s
+    "checkins": 128,  # one per check-in: 50,000/s
+    "due": 128,  # persons re-assessed onto one review day: 50,000/s
+    "logins": 32,  # login states: 20,000/s
+    "visits": 32,  # declared region visits by their last day: 20,000/s
+}
+LOCAL_SHARDS = 8
+
+
+def _shard_default(kind: str) -> int:
+    return LOCAL_SHARDS if is_local() else SHARD_DEFAULTS[kind]
+
+
+def shards(kind: str) -> int:
+    """How many partitions one day of `kind` (a key of SHARD_DEFAULTS) is written over:
+    HEALTHCODE_<KIND>_SHARDS, e.g. HEALTHCODE_SCANS_SHARDS."""
+    if kind not in SHARD_DEFAULTS:
+        raise KeyError(kind)
+    count = _int(f"HEALTHCODE_{kind.upper()}_SHARDS", _shard_default(kind))
+    if not 1 <= count <= 4096:
+        raise ValueError(f"HEALTHCODE_{kind.upper()}_SHARDS must be between 1 and 4096")
+    return count
+
+
+def shards_read(kind: str) -> int:
+    """How many partitions readers (purge, expire) query per day: the write count or, when
+    larger, HEALTHCODE_<KIND>_SHARDS_READ_FLOOR (default: the stage's default count, itself never
+    below the 8 used before counts were configurable), so that lowering the count leaves the
+    items written with the larger one readable. Set the floor to the old count before lowering
+    a count below the default; keep it until those days are purged (and, for `due`, passed)."""
+    floor = _int(f"HEALTHCODE_{kind.upper()}_SHARDS_READ_FLOOR", _shard_default(kind))
+    return max(shards(kind), floor, LOCAL_SHARDS)

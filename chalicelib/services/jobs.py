@@ -46,7 +46,7 @@ JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("expire", 3600, _expire),
-        Job("purge", 86400, _purge),
+        Job("purge", 3600, _purge),
         Job("recompare", 86400, _recompare),
     )
 }

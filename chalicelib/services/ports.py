@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.entities import (
     Account,
@@ -25,6 +25,13 @@ from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Arrival, Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceVisit, Report
+
+# Where a page of a day's partition ends (DynamoDB's LastEvaluatedKey): opaque to the services,
+# plain JSON so that a job can save it and resume there. Every `delete_page` (and
+# `delete_visits_page`) deletes up to `limit` items of `day`'s partition `shard` (0 <= shard <
+# config.shards_read of its kind) after `after` (None: from the start) and returns how many it
+# deleted and where the next page starts (None: that partition is done).
+Page = dict[str, Any]
 
 
 class Logins(Protocol):
@@ -48,6 +55,11 @@ class Logins(Protocol):
     def delete_of_day(self, day: date) -> int:
         """Deletes the login states whose last activity (a send, or a code's expiry) fell on
         that Asia/Shanghai day and that nothing touched since; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of delete_of_day's states (see Page)."""
 
 
 class Accounts(Protocol):
@@ -222,6 +234,11 @@ class Epidemic(Protocol):
         """Deletes the declared region visits that stopped counting on that day (and were not
         moved on by a later declaration); returns how many."""
 
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of delete_visits_until_day's visits (see Page)."""
+
 
 class Checkins(Protocol):
     def put(self, person_id: str, checkin: Checkin, at: datetime) -> bool:
@@ -233,6 +250,11 @@ class Checkins(Protocol):
 
     def delete_of_day(self, day: date) -> int:
         """Deletes every check-in of that day; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's check-ins (see Page)."""
 
 
 class Keys(Protocol):
@@ -254,6 +276,11 @@ class Scans(Protocol):
     def delete_of_day(self, day: date) -> int:
         """Deletes every scan of that Asia/Shanghai day; returns how many."""
 
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's scans (see Page)."""
+
 
 class Reports(Protocol):
     """Yellow and red scans and place visits, by region, for the authority."""
@@ -272,6 +299,11 @@ class Reports(Protocol):
 
     def delete_of_day(self, day: date) -> int:
         """Deletes every report of that Asia/Shanghai day; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's reports (see Page)."""
 
 
 class Places(Protocol):
@@ -301,6 +333,11 @@ class Places(Protocol):
 
     def delete_visits_of_day(self, day: date) -> int:
         """Deletes every place visit of that Asia/Shanghai day; returns how many."""
+
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's place visits (see Page)."""
 
 
 class Trust(Protocol):

@@ -29,7 +29,7 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def new_id() -> str:
-    return secrets.token_hex(8)  # hex: its last byte picks the day shard
+    return secrets.token_hex(8)  # random: it picks the day shard (storage: shard_of)
 
 
 def first_this_hour(
