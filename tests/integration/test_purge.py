@@ -151,3 +151,81 @@ def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
     assert report["removed"]["declared_visits"] == 2
     assert people[0] not in ctx.store.epidemic.persons_visiting("330106", ended)
     assert people[1] in ctx.store.epidemic.persons_visiting("330106", counting)
+
+
+def _only_scans_due(ctx: Context, scans_through: str, others_through: str) -> None:
+    for kind in KINDS:
+        mark = scans_through if kind == "scans" else others_through
+        ctx.store.jobs.set_watermark(watermark(kind), mark)
+
+
+class _Ticks:
+    """A clock that moves one second each time the job looks at it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_a_busy_day_is_finished_by_successive_runs_each_resuming_on_the_saved_page(
+    ctx: Context,
+) -> None:
+    import json
+
+    now = NOW.replace(year=2033)  # cutoff 2033-10-25
+    busy = datetime(2033, 10, 25, 4, 0, tzinfo=UTC)  # the last day past retention
+    first_kept = datetime(2033, 10, 25, 16, 30, tzinfo=UTC)  # 10-26 00:30 in Shanghai
+    _only_scans_due(ctx, "2033-10-24", "2033-10-25")
+    old = [_scan(busy) for _ in range(60)]
+    kept = [_scan(first_kept) for _ in range(5)]
+    for scan in old + kept:
+        ctx.store.scans.add(scan)
+
+    pages: list[tuple[int, object]] = []
+    delete_page = ctx.store.scans.delete_page
+
+    def counted(day: date, shard: int, after: object, limit: int) -> tuple[int, object]:
+        pages.append((shard, after))
+        return delete_page(day, shard, after, limit)  # type: ignore[arg-type]
+
+    ctx.store.scans.delete_page = counted  # type: ignore[method-assign]
+    runs, removed = [], 0
+    while True:
+        started = len(pages)
+        report = purge(ctx, now, budget_seconds=6, clock=_Ticks(), page_size=4)
+        runs.append(report)
+        removed += report["removed"]["scans"]
+        if report["complete"]:
+            break
+        saved = json.loads(ctx.store.jobs.get_state(watermark("scans")) or "{}")
+        assert saved["day"] == "2033-10-25"  # mid-day, with its shard and page
+        assert report["resume"] == {"scans": f"2033-10-25#{saved['shard']}"}
+        assert ctx.store.jobs.get_watermark(watermark("scans")) == "2033-10-24"
+        if len(runs) > 1:
+            assert pages[started] != (0, None)  # resumed, not from the start of the day
+        assert len(runs) < 40
+    assert len(runs) > 3  # more than one run could delete
+    assert removed == 60
+    # Every page was read once: 8 shards, 60 scans in pages of 4, no page read twice.
+    assert len(pages) == len(set(map(repr, pages)))
+    assert ctx.store.jobs.get_watermark(watermark("scans")) == "2033-10-25"
+    assert ctx.store.scans.delete_of_day(date(2033, 10, 25)) == 0
+    again = purge(ctx, now, budget_seconds=6, clock=_Ticks(), page_size=4)
+    assert again["removed"]["scans"] == 0 and again["complete"] is True
+    # Nothing newer than the retention cut: the next day's scans are all there.
+    assert ctx.store.scans.delete_of_day(date(2033, 10, 26)) == len(kept)
+
+
+def test_a_cursor_left_on_an_older_day_is_ignored(ctx: Context) -> None:
+    import json
+
+    now = NOW.replace(year=2038)
+    _only_scans_due(ctx, "2038-10-23", "2038-10-25")
+    stale = {"day": "2038-10-22", "shard": 7, "after": {"x": {"S": "y"}}}
+    ctx.store.jobs.put_state(watermark("scans"), json.dumps(stale))
+    for _ in range(10):
+        ctx.store.scans.add(_scan(datetime(2038, 10, 24, 4, 0, tzinfo=UTC)))
+    assert purge(ctx, now)["removed"]["scans"] == 10
