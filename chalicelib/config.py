@@ -118,6 +118,11 @@ def code_token_seconds() -> int:
     return min(_int("HEALTHCODE_CODE_TOKEN_SECONDS", 180), 300)
 
 
+def access_token_cache_size() -> int:
+    """Verified access tokens one process keeps (docs/decisions/0031-i13-shards.md); 0: none."""
+    return _int("HEALTHCODE_ACCESS_TOKEN_CACHE_SIZE", 10_000)
+
+
 def token_leeway_seconds() -> int:
     return _int("HEALTHCODE_TOKEN_LEEWAY_SECONDS", 10)
 
