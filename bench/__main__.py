@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, epidemic, expire, holder_qr, verify_floor
+from bench import cold_start, epidemic, expire, holder_qr, partitions, token_cache, verify_floor
 from bench.world import local_tables, populate
 from chalicelib.domain.clock import utcnow
 
@@ -45,6 +45,8 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         ),
         *epidemic.rows(results),
         *expire.rows(results),
+        *token_cache.rows(results),
+        *partitions.rows(results),
     ]
 
 
@@ -66,6 +68,7 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
         *epidemic.notes(results),
         *expire.notes(results),
+        *partitions.notes(results),
     ]
     return "\n".join(lines)
 
@@ -85,6 +88,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--expire-rounds", type=int, default=11, help="expire: timed runs per world; 0 skips"
     )
+    parser.add_argument(
+        "--verifies",
+        type=int,
+        default=100_000,
+        help="partitions: verifies (and half as many check-ins) in the simulated second; 0 skips",
+    )
     return parser.parse_args(argv)
 
 
@@ -97,12 +106,15 @@ def main(argv: list[str]) -> int:
                 world, rounds=args.rounds, per_round=args.per_round, warmup=args.warmup
             ),
             "holder_qr": holder_qr.run(world),
+            "token_cache": token_cache.run(world, rounds=args.rounds, per_round=args.per_round),
         }
     results["cold_start"] = cold_start.run(args.cold_runs)
     if args.persons > 0:
         results.update(epidemic.run(args.persons))
     if args.expire_rounds > 0:
         results["expire"] = expire.run(args.expire_rounds)
+    if args.verifies > 0:
+        results["partitions"] = partitions.run(args.verifies, args.verifies // 2)
     print(report(results))
     document = {
         "at": utcnow().isoformat(timespec="seconds"),

@@ -106,6 +106,7 @@ class VerifiedTokens:
 
     def get(self, digest: str, now: int) -> _Verified | None:
         with self._lock:
+            self._trim(config.access_token_cache_size())  # the bound may have been lowered
             entry = self._entries.get(digest)
             if entry is None:
                 return None
@@ -120,8 +121,11 @@ class VerifiedTokens:
         with self._lock:
             self._entries[digest] = entry
             self._entries.move_to_end(digest)
-            while len(self._entries) > bound:
-                self._entries.popitem(last=False)
+            self._trim(bound)
+
+    def _trim(self, bound: int) -> None:
+        while len(self._entries) > max(bound, 0):
+            self._entries.popitem(last=False)
 
     def drop(self, digest: str) -> None:
         with self._lock:

@@ -40,9 +40,14 @@ def first_this_hour(
     A partner's code names no person: each of its reports counts."""
     if person_id is None:
         return True
-    hour = int(at.timestamp()) // 3600
-    key = f"report:{kind.value}:{person_id}:{place_id}:{hour}"
-    return store.counters.hit(key, 1, at + timedelta(hours=1))
+    return store.counters.hit(
+        counter_key(kind, person_id, place_id, at), 1, at + timedelta(hours=1)
+    )
+
+
+def counter_key(kind: ReportKind, person_id: str, place_id: str | None, at: datetime) -> str:
+    """The counter (a marker item) of one person's reports of a kind at a place in an hour."""
+    return f"report:{kind.value}:{person_id}:{place_id}:{int(at.timestamp()) // 3600}"
 
 
 def for_visit(store: Store, visit: PlaceVisit, place: Place) -> Report | None:
