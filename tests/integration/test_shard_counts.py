@@ -1,7 +1,7 @@
 """Changing a kind's shard count keeps what was written before readable: the purge job still
 finds and deletes old days, and the expire job still finds who is due, whether the count was
-raised or lowered (with the read floor). The tables live for the whole test run: each test has
-its own year."""
+raised or lowered (with the read floor). The tables live for the whole test run and purge
+watermarks only move forward: each test has its own year, later than test_purge.py's."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ def _purged_through(ctx: Context, day: str) -> None:
 def test_scans_and_check_ins_written_over_64_shards_are_purged_after_the_count_goes_back_to_8(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = datetime(2034, 11, 22, 4, 0, tzinfo=UTC)  # cutoff 2034-10-25
-    busy = datetime(2034, 10, 20, 4, 0, tzinfo=UTC)
-    _purged_through(ctx, "2034-10-19")
+    now = datetime(2040, 11, 22, 4, 0, tzinfo=UTC)  # cutoff 2040-10-25
+    busy = datetime(2040, 10, 20, 4, 0, tzinfo=UTC)
+    _purged_through(ctx, "2040-10-19")
     monkeypatch.setenv("HEALTHCODE_SCANS_SHARDS", "64")
     monkeypatch.setenv("HEALTHCODE_CHECKINS_SHARDS", "64")
     scans = [_scan(busy) for _ in range(40)]
@@ -45,7 +45,7 @@ def test_scans_and_check_ins_written_over_64_shards_are_purged_after_the_count_g
     people = [new_person_id() for _ in range(40)]
     for pid in people:
         ctx.store.checkins.put(pid, Checkin(busy.date(), 36.5), busy)
-    stored = [i.day_shard for i in t.ScanItem.scan(t.ScanItem.day_shard.startswith("2034-10-20"))]
+    stored = [i.day_shard for i in t.ScanItem.scan(t.ScanItem.day_shard.startswith("2040-10-20"))]
     assert max(_shards_holding(busy.date(), stored)) >= 8  # beyond the old 8
 
     monkeypatch.delenv("HEALTHCODE_SCANS_SHARDS")  # back to stage local's 8...
@@ -56,7 +56,7 @@ def test_scans_and_check_ins_written_over_64_shards_are_purged_after_the_count_g
     assert report["removed"]["scans"] == 40 and report["removed"]["checkins"] == 40
     assert report["complete"] is True
     for pid in people:
-        assert ctx.store.checkins.between(pid, date(2034, 10, 1), date(2034, 10, 31)) == []
+        assert ctx.store.checkins.between(pid, date(2040, 10, 1), date(2040, 10, 31)) == []
 
 
 def test_without_the_read_floor_a_lowered_count_would_leave_the_higher_shards_unread(
@@ -76,10 +76,10 @@ def test_without_the_read_floor_a_lowered_count_would_leave_the_higher_shards_un
 def test_scans_written_with_the_old_8_shards_are_purged_after_the_count_is_raised(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = datetime(2036, 11, 22, 4, 0, tzinfo=UTC)
-    _purged_through(ctx, "2036-10-19")
+    now = datetime(2041, 11, 22, 4, 0, tzinfo=UTC)
+    _purged_through(ctx, "2041-10-19")
     for _ in range(20):
-        ctx.store.scans.add(_scan(datetime(2036, 10, 20, 4, 0, tzinfo=UTC)))
+        ctx.store.scans.add(_scan(datetime(2041, 10, 20, 4, 0, tzinfo=UTC)))
     monkeypatch.setenv("HEALTHCODE_SCANS_SHARDS", "128")
     report = purge(ctx, now, budget_seconds=120)
     assert report["removed"]["scans"] == 20 and report["complete"] is True

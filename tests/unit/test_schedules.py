@@ -59,11 +59,11 @@ def test_a_scheduled_function_runs_its_own_job(monkeypatch: pytest.MonkeyPatch) 
     assert ran == list(JOBS)
 
 
-def test_expire_runs_hourly_and_the_others_daily_as_the_infra_notes_say() -> None:
+def test_expire_and_purge_run_hourly_and_recompare_daily_as_the_infra_notes_say() -> None:
     expressions = {n: s.schedule_expression.to_string() for n, s in _schedules().items()}
     assert expressions == {
         "expire": "rate(1 hour)",
-        "purge": "rate(1 day)",
+        "purge": "rate(1 hour)",
         "recompare": "rate(1 day)",
     }
 
