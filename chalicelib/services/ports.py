@@ -218,6 +218,12 @@ class Epidemic(Protocol):
     def persons_visiting(self, region_code: str, today: date) -> list[str]:
         """Persons whose declared visit to the region still counts today."""
 
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """A page of `persons_visiting`, from after `start`, and where the next page starts
+        (None after the last)."""
+
     def delete_visits_until_day(self, day: date) -> int:
         """Deletes the declared region visits that stopped counting on that day (and were not
         moved on by a later declaration); returns how many."""
@@ -342,6 +348,44 @@ class Jobs(Protocol):
         """Only forwards: a slower run finishing late never moves the mark back."""
 
 
+@dataclass(frozen=True)
+class JobProgress:
+    """A batch job's progress (GET /v1/admin/jobs/{job_id}): `kind` is region, recompare or
+    import; `listed` once every enumeration of its work (pages, scan segments) is finished."""
+
+    job_id: str
+    kind: str
+    started_at: datetime
+    total: int
+    done: int
+    recoloured: int
+    failed: int
+    listed: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.listed and self.done >= self.total
+
+
+class Progress(Protocol):
+    """Batch jobs' counters. Every piece of work is counted once, however often its message is
+    delivered: `count` adds to the job only with a new piece id."""
+
+    def start(self, job_id: str, kind: str, at: datetime, lists: int) -> None: ...
+
+    def get(self, job_id: str) -> JobProgress | None: ...
+
+    def count(self, job_id: str, piece: str, **amounts: int) -> bool:
+        """Adds `amounts` (total, done, recoloured, failed, lists_done) once per `piece`; False
+        when that piece was counted before."""
+
+
+class Queue(Protocol):
+    """Batch tasks for the workers (SQS)."""
+
+    def send(self, bodies: list[str]) -> None: ...
+
+
 class Counters(Protocol):
     def hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
         """Adds `amount` uses of a limited thing (e.g. lookups per checker and hour) at once;
@@ -436,3 +480,4 @@ class Store:
     erasure: Erasure
     idempotency: Idempotency
     claims: Claims
+    progress: Progress

@@ -64,7 +64,7 @@ def test_expire_runs_hourly_and_the_others_daily_as_the_infra_notes_say() -> Non
     assert expressions == {
         "expire": "rate(1 hour)",
         "purge": "rate(1 day)",
-        "recompare": "rate(1 day)",
+        "recompare": "rate(1 hour)",
     }
 
 

@@ -40,6 +40,21 @@ class DynamoEpidemic(Repository):
         found = t.VisitItem.query(region_code, filter_condition=t.VisitItem.until >= today)
         return [item.person_id for item in found]
 
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        page = t.VisitItem.query(
+            region_code,
+            filter_condition=t.VisitItem.until >= today,
+            limit=limit,
+            last_evaluated_key=(
+                {"region_code": {"S": region_code}, "person_id": {"S": start}} if start else None
+            ),
+        )
+        ids = [item.person_id for item in page]
+        last = page.last_evaluated_key
+        return ids, (last["person_id"]["S"] if last else None)
+
     def delete_visits_until_day(self, day: date) -> int:
         # Only if no later declaration moved its end on since.
         return delete_still_on_day(
