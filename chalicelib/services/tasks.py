@@ -10,7 +10,9 @@ in a continuation message:
 - `segment`: one parallel scan segment of a full pass over every person (`recompare`, a new
   policy version), re-evaluated page by page;
 - `reassess`: re-evaluates a page of persons (a region's visitors, an import's persons that did
-  not fit the request's budget).
+  not fit the request's budget);
+- `due`: the persons of one partition of a day's review index, when the hourly `expire` run
+  cannot finish the day in its budget (a region that turned high-risk 14 days ago).
 
 Delivery is at least once. Re-evaluating is idempotent (`assessment.reassess` writes only a
 changed code, conditionally on the version it read) and every page is counted once in the job's
@@ -216,6 +218,35 @@ def run_segment(
             return
 
 
+# --- persons due on a day (the expire job's busy days) ----------------------------------------
+
+EXPIRY_CAUSE = Cause(ActorKind.SYSTEM, None, "expiry")
+
+
+def due_message(job: str, partition: str) -> dict[str, Any]:
+    return {"task": "due", "job": job, "partition": partition, "page": 0}
+
+
+def run_due(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    job, partition = message["job"], message["partition"]
+    cursor: str | None = message.get("cursor")
+    page: int = message["page"]
+    while True:
+        persons, cursor = ctx.store.persons.due_page(partition, cursor, PAGE)
+        ids = [person.person_id for person in persons]
+        tally = reassess_page(ctx, ids, EXPIRY_CAUSE, now)
+        _count(ctx, job, f"{partition}p{page}", tally, total=len(ids))
+        page += 1
+        if cursor is None:
+            ctx.store.progress.count(job, f"{partition}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "cursor": cursor, "page": page}])
+            return
+
+
 # --- the worker -------------------------------------------------------------------------------
 
 
@@ -237,6 +268,8 @@ def handle(ctx: Context, body: str, now: datetime, out_of_time: Callable[[], boo
         list_region(ctx, listing, now, out_of_time)
     elif task == "segment":
         run_segment(ctx, message, now, out_of_time)
+    elif task == "due":
+        run_due(ctx, message, now, out_of_time)
     else:
         raise ValueError("unknown task")
 
