@@ -39,6 +39,7 @@ from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 PAGE = 100  # persons per message and per page read: ~4 KB a message, well under SQS's 256 KB
+LIST_PAGE = 1000  # a region's visitors per query: 10 messages, one SendMessageBatch
 log = logging.getLogger("healthcode.tasks")
 
 
@@ -142,17 +143,20 @@ def list_region(
     others queued a page per message. Out of time, the rest goes on in a continuation message."""
     today = shanghai_date(now)
     while True:
-        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, PAGE)
-        piece = f"p{listing.page}"
-        if listing.inline.done + len(ids) <= inline_persons:
-            tally = reassess_page(ctx, ids, listing.cause, now)
+        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, LIST_PAGE)
+        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+        here = 0
+        while here < len(chunks) and listing.inline.done + len(chunks[here]) <= inline_persons:
+            tally = reassess_page(ctx, chunks[here], listing.cause, now)
             listing.inline.add(tally)
-            _count(ctx, listing.job, piece, tally, total=len(ids))
-        else:
-            if ids:  # sent first, counted after: a retry sends it again, counted once
-                send(ctx, [_reassess_message(listing.job, piece, ids, listing.cause)])
-            ctx.store.progress.count(listing.job, f"list{listing.page}", total=len(ids))
-            listing.queued += len(ids)
+            _count(ctx, listing.job, f"p{listing.page}.{here}", tally, total=len(chunks[here]))
+            here += 1
+        queued = {f"p{listing.page}.{n}": chunks[n] for n in range(here, len(chunks))}
+        # Sent first, counted after: a retry sends them again, and they count once.
+        send(ctx, [_reassess_message(listing.job, k, v, listing.cause) for k, v in queued.items()])
+        total = sum(len(chunk) for chunk in queued.values())
+        ctx.store.progress.count(listing.job, f"list{listing.page}", total=total)
+        listing.queued += total
         listing.cursor, listing.page = after, listing.page + 1
         if after is None:
             ctx.store.progress.count(listing.job, "listed", lists_done=1)
