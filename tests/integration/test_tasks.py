@@ -49,20 +49,21 @@ def test_a_region_change_queues_its_visitors_in_pages_and_the_workers_reach_ever
 ) -> None:
     ctx = empty_queue
     monkeypatch.setenv("HEALTHCODE_REGION_INLINE_PERSONS", "0")
-    people = visitors(ctx, "610113", 130)  # two pages
+    monkeypatch.setattr(tasks, "PAGE", 20)  # 20 persons a message (100 in production)
+    people = visitors(ctx, "610113", 30)  # two messages
     answer = set_region(ctx, ADMIN, "610113", Risk.HIGH, utcnow())
-    assert (answer["reevaluated"], answer["deferred"]) == (0, 130)
+    assert (answer["reevaluated"], answer["deferred"]) == (0, 30)
     assert colours(ctx, people) == {"green"}  # nothing done yet: it is all on the queue
     running = progress(ctx, answer["job_id"])
-    assert (running["state"], running["total"], running["done"]) == ("running", 130, 0)
+    assert (running["state"], running["total"], running["done"]) == ("running", 30, 0)
     assert tasks.drain(ctx) == 2  # one message per page
     assert colours(ctx, people) == {"red"}
     done = progress(ctx, answer["job_id"])
     assert {k: done[k] for k in ("state", "total", "done", "recoloured", "failed")} == {
         "state": "done",
-        "total": 130,
-        "done": 130,
-        "recoloured": 130,
+        "total": 30,
+        "done": 30,
+        "recoloured": 30,
         "failed": 0,
     }
     set_region(ctx, ADMIN, "610113", Risk.LOW, utcnow())
@@ -84,8 +85,9 @@ def test_listing_out_of_time_hands_the_rest_on_in_a_continuation(
     empty_queue: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = empty_queue
-    monkeypatch.setattr(tasks, "LIST_PAGE", 100)  # pages of 100: 120 visitors are two pages
-    people = visitors(ctx, "610115", 120)
+    monkeypatch.setattr(tasks, "LIST_PAGE", 20)  # pages of 20: 30 visitors are two pages
+    monkeypatch.setattr(tasks, "PAGE", 20)
+    people = visitors(ctx, "610115", 30)
     ctx.store.epidemic.put_region("610115", Risk.HIGH, by="test", at=utcnow())
     job = tasks.new_job(ctx, "region", utcnow(), lists=1)
     cause = tasks.PASS_CAUSE
@@ -99,9 +101,9 @@ def test_listing_out_of_time_hands_the_rest_on_in_a_continuation(
         "kind": "region",
         "state": "done",
         "started_at": None,
-        "total": 120,
-        "done": 120,
-        "recoloured": 120,
+        "total": 30,
+        "done": 30,
+        "recoloured": 30,
         "failed": 0,
     }
     set_region(ctx, ADMIN, "610115", Risk.LOW, utcnow())
