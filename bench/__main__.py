@@ -12,7 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, epidemic, expire, holder_qr, partitions, token_cache, verify_floor
+from bench import (
+    cold_start,
+    epidemic,
+    expire,
+    fanout,
+    holder_qr,
+    partitions,
+    token_cache,
+    verify_floor,
+)
 from bench.world import local_tables, populate
 from chalicelib.domain.clock import utcnow
 
@@ -45,6 +54,7 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         ),
         *epidemic.rows(results),
         *expire.rows(results),
+        *fanout.rows(results),
         *token_cache.rows(results),
         *partitions.rows(results),
     ]
@@ -89,6 +99,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--expire-rounds", type=int, default=11, help="expire: timed runs per world; 0 skips"
     )
     parser.add_argument(
+        "--no-fanout", action="store_true", help="skip the queue benchmark (bench/fanout.py)"
+    )
+    parser.add_argument(
         "--verifies",
         type=int,
         default=100_000,
@@ -113,6 +126,8 @@ def main(argv: list[str]) -> int:
         results.update(epidemic.run(args.persons))
     if args.expire_rounds > 0:
         results["expire"] = expire.run(args.expire_rounds)
+    if not args.no_fanout:
+        results["fanout"] = fanout.run()
     if args.verifies > 0:
         results["partitions"] = partitions.run(args.verifies, args.verifies // 2)
     print(report(results))

@@ -225,6 +225,40 @@ def reports_limit() -> int:
     return _int("HEALTHCODE_REPORTS_LIMIT", 1000)
 
 
+# The task queue and batch work (docs/decisions/0030-queue.md) -------------------------------
+
+
+def task_queue_name() -> str:
+    """The SQS queue of batch tasks. In AWS it is `healthcode-tasks` (the worker's Chalice
+    decorator and infra/ name it); a local stage uses one per table prefix, so test runs and
+    `make run` never share one. The endpoint is botocore's `AWS_ENDPOINT_URL_SQS`."""
+    default = f"{table_prefix()}tasks" if is_local() else "healthcode-tasks"
+    return _get("HEALTHCODE_TASK_QUEUE", default)
+
+
+def task_max_receives() -> int:
+    """Deliveries of one message before it goes to the dead-letter queue."""
+    return _int("HEALTHCODE_TASK_MAX_RECEIVES", 5)
+
+
+def task_budget_seconds() -> float:
+    """How long one task runs before it hands the rest on in a continuation message (the
+    worker's Lambda timeout is 28 s; the queue's visibility timeout is 6 times that)."""
+    return float(_get("HEALTHCODE_TASK_BUDGET_SECONDS", "15"))
+
+
+def recompare_segments() -> int:
+    """Parallel scan segments of a full re-evaluation pass: each is a queued task of its own,
+    so this is also the most workers one pass keeps busy (docs/capacity.md)."""
+    return max(1, _int("HEALTHCODE_RECOMPARE_SEGMENTS", 4 if is_local() else 64))
+
+
+def region_inline_persons() -> int:
+    """Visitors a region change re-evaluates within the request itself (the rest are queued in
+    pages): a small region's change is visible in the answer."""
+    return max(0, _int("HEALTHCODE_REGION_INLINE_PERSONS", 100))
+
+
 # Partitions sized for the peak (docs/decisions/0031-i13-shards.md) -----------------------------
 
 # Kind -> shards in dev and prod: the next power of two above the kind's peak writes per second

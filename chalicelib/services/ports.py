@@ -156,6 +156,14 @@ class Persons(Protocol):
         """The persons whose review day is `day`, as the index has them: each read once, but a
         copy may lag behind the person (reassess writes over its version only)."""
 
+    def due_partitions(self, day: date) -> list[str]:
+        """The index partitions that hold the persons due on `day` (one task each)."""
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        """A page of one due partition, from after `start`, and where the next starts."""
+
     def count(self) -> int:
         """All persons (may be a few hours stale on AWS: fine for proportions)."""
 
@@ -229,6 +237,12 @@ class Epidemic(Protocol):
 
     def persons_visiting(self, region_code: str, today: date) -> list[str]:
         """Persons whose declared visit to the region still counts today."""
+
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """A page of `persons_visiting`, from after `start`, and where the next page starts
+        (None after the last)."""
 
     def delete_visits_until_day(self, day: date) -> int:
         """Deletes the declared region visits that stopped counting on that day (and were not
@@ -379,6 +393,62 @@ class Jobs(Protocol):
         """Only forwards: a slower run finishing late never moves the mark back."""
 
 
+@dataclass(frozen=True)
+class JobProgress:
+    """A batch job's progress (GET /v1/admin/jobs/{job_id}): `kind` is region, recompare or
+    import; `listed` once every enumeration of its work (pages, scan segments) is finished."""
+
+    job_id: str
+    kind: str
+    started_at: datetime
+    total: int
+    done: int
+    recoloured: int
+    failed: int
+    listed: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.listed and self.done >= self.total
+
+
+class Progress(Protocol):
+    """Batch jobs' counters. Every piece of work is counted once, however often its message is
+    delivered: `count` adds to the job only with a new piece id."""
+
+    def start(self, job_id: str, kind: str, at: datetime, lists: int) -> None: ...
+
+    def get(self, job_id: str) -> JobProgress | None: ...
+
+    def count(self, job_id: str, piece: str, **amounts: int) -> bool:
+        """Adds `amounts` (total, done, recoloured, failed, lists_done) once per `piece`; False
+        when that piece was counted before."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A task message as a worker receives it."""
+
+    message_id: str
+    body: str
+    receipt: str
+    receives: int
+
+
+class Queue(Protocol):
+    """Batch tasks for the workers (SQS). In AWS the Lambda event source receives and deletes;
+    local workers use `receive`, `delete` and `retry` themselves."""
+
+    def send(self, bodies: list[str]) -> None: ...
+
+    def receive(self, wait_seconds: int = 1) -> list[Message]: ...
+
+    def delete(self, messages: list[Message]) -> None: ...
+
+    def retry(self, messages: list[Message], after_seconds: int) -> None:
+        """Makes the messages visible again after `after_seconds` (a failed delivery)."""
+
+
 class Counters(Protocol):
     def hit(self, key: str, limit: int | None, expires_at: datetime, amount: int = 1) -> bool:
         """Adds `amount` uses of a limited thing (e.g. lookups per checker and hour) at once;
@@ -473,3 +543,4 @@ class Store:
     erasure: Erasure
     idempotency: Idempotency
     claims: Claims
+    progress: Progress

@@ -43,6 +43,21 @@ class DynamoEpidemic(Repository):
         found = t.VisitItem.query(region_code, filter_condition=t.VisitItem.until >= today)
         return [item.person_id for item in found]
 
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        page = t.VisitItem.query(
+            region_code,
+            filter_condition=t.VisitItem.until >= today,
+            limit=limit,
+            last_evaluated_key=(
+                {"region_code": {"S": region_code}, "person_id": {"S": start}} if start else None
+            ),
+        )
+        ids = [item.person_id for item in page]
+        last = page.last_evaluated_key
+        return ids, (last["person_id"]["S"] if last else None)
+
     def delete_visits_page(
         self, day: date, shard: int, after: Page | None, limit: int
     ) -> tuple[int, Page | None]:

@@ -166,9 +166,27 @@ class DynamoPersons(Repository):
 
     def due(self, day: date) -> Iterator[Person]:
         # The index projects whole items: one read per due person, page by page.
-        for shard in range(config.shards_read("due")):
-            for item in t.PersonItem.by_due.query(day_key(day, shard)):
+        for partition in self.due_partitions(day):
+            for item in t.PersonItem.by_due.query(partition):
                 yield _person(item)
+
+    def due_partitions(self, day: date) -> list[str]:
+        # Every shard a day may have been written to, with this count or an earlier one.
+        return [day_key(day, shard) for shard in range(config.shards_read("due"))]
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        page = t.PersonItem.by_due.query(
+            partition,
+            limit=limit,
+            last_evaluated_key=(
+                {"due_key": {"S": partition}, "person_id": {"S": start}} if start else None
+            ),
+        )
+        persons = [_person(item) for item in page]
+        last = page.last_evaluated_key
+        return persons, (last["person_id"]["S"] if last else None)
 
     def count(self) -> int:
         # DescribeTable's ItemCount: refreshed about every six hours on AWS, exact locally.
