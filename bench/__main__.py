@@ -19,6 +19,7 @@ from bench import (
     fanout,
     holder_qr,
     partitions,
+    purge_pages,
     token_cache,
     verify_floor,
 )
@@ -56,6 +57,7 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         *expire.rows(results),
         *fanout.rows(results),
         *token_cache.rows(results),
+        *purge_pages.rows(results),
         *partitions.rows(results),
     ]
 
@@ -102,6 +104,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--no-fanout", action="store_true", help="skip the queue benchmark (bench/fanout.py)"
     )
     parser.add_argument(
+        "--purge-scans", type=int, default=20_000, help="purge: scans on a busy day; 0 skips"
+    )
+    parser.add_argument(
         "--verifies",
         type=int,
         default=100_000,
@@ -121,6 +126,8 @@ def main(argv: list[str]) -> int:
             "holder_qr": holder_qr.run(world),
             "token_cache": token_cache.run(world, rounds=args.rounds, per_round=args.per_round),
         }
+        if args.purge_scans > 0:
+            results["purge"] = purge_pages.run(world, args.purge_scans)
     results["cold_start"] = cold_start.run(args.cold_runs)
     if args.persons > 0:
         results.update(epidemic.run(args.persons))
