@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, epidemic, expire, holder_qr, verify_floor
+from bench import cold_start, epidemic, expire, fanout, holder_qr, verify_floor
 from bench.world import local_tables, populate
 from chalicelib.domain.clock import utcnow
 
@@ -45,6 +45,7 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         ),
         *epidemic.rows(results),
         *expire.rows(results),
+        *fanout.rows(results),
     ]
 
 
@@ -85,6 +86,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--expire-rounds", type=int, default=11, help="expire: timed runs per world; 0 skips"
     )
+    parser.add_argument(
+        "--no-fanout", action="store_true", help="skip the queue benchmark (bench/fanout.py)"
+    )
     return parser.parse_args(argv)
 
 
@@ -103,6 +107,8 @@ def main(argv: list[str]) -> int:
         results.update(epidemic.run(args.persons))
     if args.expire_rounds > 0:
         results["expire"] = expire.run(args.expire_rounds)
+    if not args.no_fanout:
+        results["fanout"] = fanout.run()
     print(report(results))
     document = {
         "at": utcnow().isoformat(timespec="seconds"),

@@ -252,8 +252,3 @@ def region_inline_persons() -> int:
     """Visitors a region change re-evaluates within the request itself (the rest are queued in
     pages): a small region's change is visible in the answer."""
     return max(0, _int("HEALTHCODE_REGION_INLINE_PERSONS", 100))
-
-
-def local_workers() -> int:
-    """Queue workers `make run` starts (stage local)."""
-    return max(1, _int("HEALTHCODE_LOCAL_WORKERS", 2))

@@ -30,7 +30,6 @@ def dynamodb_endpoint() -> Iterator[str]:
         return
     sys.path.insert(0, str(ROOT / "tools"))
     import dynamodb_local
-
     import sqs_local
 
     db = dynamodb_local.start()
@@ -46,9 +45,7 @@ def dynamodb_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def dynamo_tables(dynamodb_endpoint: str) -> Iterator[str]:
     """Tables of this test run's own (a unique prefix), deleted at the end."""
-    from chalicelib.storage import tables
-
-    from chalicelib.storage import sqs
+    from chalicelib.storage import sqs, tables
 
     prefix = f"t{uuid.uuid4().hex[:8]}-"
     os.environ["HEALTHCODE_TABLE_PREFIX"] = prefix

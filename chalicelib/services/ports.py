@@ -380,10 +380,28 @@ class Progress(Protocol):
         when that piece was counted before."""
 
 
+@dataclass(frozen=True)
+class Message:
+    """A task message as a worker receives it."""
+
+    message_id: str
+    body: str
+    receipt: str
+    receives: int
+
+
 class Queue(Protocol):
-    """Batch tasks for the workers (SQS)."""
+    """Batch tasks for the workers (SQS). In AWS the Lambda event source receives and deletes;
+    local workers use `receive`, `delete` and `retry` themselves."""
 
     def send(self, bodies: list[str]) -> None: ...
+
+    def receive(self, wait_seconds: int = 1) -> list[Message]: ...
+
+    def delete(self, messages: list[Message]) -> None: ...
+
+    def retry(self, messages: list[Message], after_seconds: int) -> None:
+        """Makes the messages visible again after `after_seconds` (a failed delivery)."""
 
 
 class Counters(Protocol):

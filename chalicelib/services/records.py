@@ -28,8 +28,8 @@ from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Category, IdType, Record, Risk
 from chalicelib.domain.rules import evaluate
 from chalicelib.security.tokens import AccessClaims
-from chalicelib.services.applications import id_key
 from chalicelib.services import tasks
+from chalicelib.services.applications import id_key
 from chalicelib.services.assessment import active_policy, gather, reassess
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store

@@ -276,27 +276,16 @@ def drain(
     them as the SQS handler does, deletes what succeeded and makes what failed visible again
     after `retry_seconds` (SQS's redrive moves a message received too often to the dead-letter
     queue). With `idle_exit`, returns once the queue is empty; answers the messages handled."""
-    from chalicelib.storage.sqs import SqsQueue, client, queue_url
-
-    queue = SqsQueue()
     handled = 0
     while not stop():
-        messages = queue.receive(wait_seconds=0 if idle_exit else 1)
+        messages = ctx.queue.receive(wait_seconds=0 if idle_exit else 1)
         if not messages:
             if idle_exit:
                 return handled
             continue
-        failed = {
-            f["itemIdentifier"]
-            for f in handle_records([(m.message_id, m.body) for m in messages], ctx)[
-                "batchItemFailures"
-            ]
-        }
-        queue.delete([m for m in messages if m.message_id not in failed])
-        for m in messages:
-            if m.message_id in failed:
-                client().change_message_visibility(
-                    QueueUrl=queue_url(), ReceiptHandle=m.receipt, VisibilityTimeout=retry_seconds
-                )
+        answer = handle_records([(m.message_id, m.body) for m in messages], ctx)
+        failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+        ctx.queue.delete([m for m in messages if m.message_id not in failed])
+        ctx.queue.retry([m for m in messages if m.message_id in failed], retry_seconds)
         handled += len(messages)
     return handled

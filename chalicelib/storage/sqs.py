@@ -10,24 +10,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
 from chalicelib import config
+from chalicelib.services.ports import Message
 
 BATCH = 10  # SQS's most messages per SendMessageBatch / ReceiveMessage / DeleteMessageBatch
 VISIBILITY_SECONDS = 6 * 28  # 6 x the worker function's timeout (AWS's advice for SQS sources)
-
-
-@dataclass(frozen=True)
-class Message:
-    message_id: str
-    body: str
-    receipt: str
-    receives: int
 
 
 @functools.lru_cache(maxsize=4)
@@ -95,6 +87,12 @@ class SqsQueue:
             entries = [{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(chunk)]
             client().delete_message_batch(QueueUrl=queue_url(name), Entries=entries)
 
+    def retry(self, messages: Sequence[Message], after_seconds: int) -> None:
+        for m in messages:
+            client().change_message_visibility(
+                QueueUrl=queue_url(), ReceiptHandle=m.receipt, VisibilityTimeout=after_seconds
+            )
+
     def depth(self, name: str | None = None) -> int:
         """Messages waiting or in flight (approximate, as SQS counts them)."""
         attributes = client().get_queue_attributes(
@@ -118,9 +116,9 @@ def create_queues(visibility_seconds: int = VISIBILITY_SECONDS) -> list[str]:
     dlq_url = sqs.create_queue(
         QueueName=dead_letter_name(name), Attributes={"MessageRetentionPeriod": "1209600"}
     )["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": config.task_max_receives()}
     sqs.create_queue(
         QueueName=name,

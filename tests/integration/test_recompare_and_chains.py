@@ -12,8 +12,8 @@ from chalicelib.services.context import Context
 from chalicelib.services.history import verify_chains
 from chalicelib.services.jobs import progress
 from chalicelib.services.recompare import recompare
-from chalicelib.services.tasks import drain
 from chalicelib.services.sms import ConsoleSender
+from chalicelib.services.tasks import drain
 from chalicelib.storage.dynamo import DynamoStore
 from tests.holders import holder
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +17,12 @@ from chalicelib.security.tokens import AccessClaims
 from chalicelib.services import tasks
 from chalicelib.services.context import Context
 from chalicelib.services.jobs import progress
-from chalicelib.services.records import set_region
 from chalicelib.services.recompare import recompare
+from chalicelib.services.records import set_region
 from chalicelib.storage.sqs import SqsQueue, dead_letter_name
 from tests.holders import holder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ADMIN = AccessClaims("admin-tasks", frozenset({Role.ADMIN}), None)
 
@@ -27,8 +30,7 @@ ADMIN = AccessClaims("admin-tasks", frozenset({Role.ADMIN}), None)
 def visitors(ctx: Context, region: str, count: int) -> list[str]:
     now = utcnow()
     return [
-        holder(ctx, now, Declaration(visited_regions=(region,)))[1].person_id
-        for _ in range(count)
+        holder(ctx, now, Declaration(visited_regions=(region,)))[1].person_id for _ in range(count)
     ]
 
 
@@ -202,3 +204,30 @@ def test_the_recompare_job_starts_a_pass_a_day_and_one_for_a_new_policy_version(
     assert changed["reason"] == "new policy version"
     tasks.drain(ctx)
     assert progress(ctx, changed["started"])["state"] == "done"
+
+
+def test_the_lambda_handler_does_a_batch_and_names_only_the_failed_messages(
+    empty_queue: Context,
+) -> None:
+    from chalice.test import Client
+
+    import app
+
+    ctx = empty_queue
+    [person] = visitors(ctx, "610120", 1)
+    job = tasks.new_job(ctx, "import", utcnow(), lists=1)
+    good = json.dumps(tasks._reassess_message(job, "p0", [person], tasks.PASS_CAUSE))
+    with Client(app.app, stage_name="local", project_dir=str(ROOT)) as client:
+        ok = client.lambda_.invoke(
+            "worker",
+            client.events.generate_sqs_event(message_bodies=[good], queue_name="healthcode-tasks"),
+        )
+        bad = client.lambda_.invoke(
+            "worker",
+            client.events.generate_sqs_event(
+                message_bodies=["{not json"], queue_name="healthcode-tasks"
+            ),
+        )
+    assert ok.payload == {"batchItemFailures": []}
+    assert progress(ctx, job)["done"] == 1
+    assert bad.payload == {"batchItemFailures": [{"itemIdentifier": "message-id"}]}
