@@ -101,6 +101,8 @@ def test_the_worker_reads_the_task_queue_in_batches_of_ten_reporting_failed_item
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "WorkerMaxConcurrency"}}
     assert 2 <= template["Parameters"]["WorkerMaxConcurrency"]["Default"] <= 1000
+    # The mapping is created with the function: not before the worker may receive.
+    assert template["Resources"]["Worker"]["DependsOn"] == "TaskQueueConsumePolicy"
 
 
 def test_only_the_worker_may_continue_itself_past_lambdas_recursive_loop_detection(
@@ -194,6 +196,22 @@ def test_the_worker_and_every_schedule_count_their_failures_into_the_alarms_metr
             alarm["MetricName"],
         )
     assert len({f["FilterPattern"] for f in counted.values()}) == 1
+
+
+def test_the_functions_may_write_to_the_log_groups_of_the_stack(template: Template) -> None:
+    import fnmatch
+    import json
+
+    policy = json.loads((ROOT / ".chalice" / "policy-dev.json").read_text(encoding="utf-8"))
+    [logs] = [s for s in policy["Statement"] if s["Sid"] == "Logs"]
+    groups = _resources(template, "AWS::Logs::LogGroup")
+    assert groups
+    for group in groups.values():
+        name = group["Properties"]["LogGroupName"]["Fn::Sub"].replace(
+            "${AWS::StackName}", "healthcode-dev"
+        )
+        arn = f"arn:aws:logs:cn-north-1:123456789012:log-group:{name}:log-stream:x"
+        assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in logs["Resource"]), name
 
 
 def _filter_terms(pattern: str) -> list[str]:
