@@ -144,6 +144,14 @@ class Persons(Protocol):
         """The persons whose review day is `day`, as the index has them: each read once, but a
         copy may lag behind the person (reassess writes over its version only)."""
 
+    def due_partitions(self, day: date) -> list[str]:
+        """The index partitions that hold the persons due on `day` (one task each)."""
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        """A page of one due partition, from after `start`, and where the next starts."""
+
     def count(self) -> int:
         """All persons (may be a few hours stale on AWS: fine for proportions)."""
 

@@ -10,7 +10,9 @@ in a continuation message:
 - `segment`: one parallel scan segment of a full pass over every person (`recompare`, a new
   policy version), re-evaluated page by page;
 - `reassess`: re-evaluates a page of persons (a region's visitors, an import's persons that did
-  not fit the request's budget).
+  not fit the request's budget);
+- `due`: the persons of one partition of a day's review index, when the hourly `expire` run
+  cannot finish the day in its budget (a region that turned high-risk 14 days ago).
 
 Delivery is at least once. Re-evaluating is idempotent (`assessment.reassess` writes only a
 changed code, conditionally on the version it read) and every page is counted once in the job's
@@ -37,6 +39,7 @@ from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 PAGE = 100  # persons per message and per page read: ~4 KB a message, well under SQS's 256 KB
+LIST_PAGE = 1000  # a region's visitors per query: 10 messages, one SendMessageBatch
 log = logging.getLogger("healthcode.tasks")
 
 
@@ -140,17 +143,20 @@ def list_region(
     others queued a page per message. Out of time, the rest goes on in a continuation message."""
     today = shanghai_date(now)
     while True:
-        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, PAGE)
-        piece = f"p{listing.page}"
-        if listing.inline.done + len(ids) <= inline_persons:
-            tally = reassess_page(ctx, ids, listing.cause, now)
+        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, LIST_PAGE)
+        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+        here = 0
+        while here < len(chunks) and listing.inline.done + len(chunks[here]) <= inline_persons:
+            tally = reassess_page(ctx, chunks[here], listing.cause, now)
             listing.inline.add(tally)
-            _count(ctx, listing.job, piece, tally, total=len(ids))
-        else:
-            if ids:  # sent first, counted after: a retry sends it again, counted once
-                send(ctx, [_reassess_message(listing.job, piece, ids, listing.cause)])
-            ctx.store.progress.count(listing.job, f"list{listing.page}", total=len(ids))
-            listing.queued += len(ids)
+            _count(ctx, listing.job, f"p{listing.page}.{here}", tally, total=len(chunks[here]))
+            here += 1
+        queued = {f"p{listing.page}.{n}": chunks[n] for n in range(here, len(chunks))}
+        # Sent first, counted after: a retry sends them again, and they count once.
+        send(ctx, [_reassess_message(listing.job, k, v, listing.cause) for k, v in queued.items()])
+        total = sum(len(chunk) for chunk in queued.values())
+        ctx.store.progress.count(listing.job, f"list{listing.page}", total=total)
+        listing.queued += total
         listing.cursor, listing.page = after, listing.page + 1
         if after is None:
             ctx.store.progress.count(listing.job, "listed", lists_done=1)
@@ -216,6 +222,35 @@ def run_segment(
             return
 
 
+# --- persons due on a day (the expire job's busy days) ----------------------------------------
+
+EXPIRY_CAUSE = Cause(ActorKind.SYSTEM, None, "expiry")
+
+
+def due_message(job: str, partition: str) -> dict[str, Any]:
+    return {"task": "due", "job": job, "partition": partition, "page": 0}
+
+
+def run_due(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    job, partition = message["job"], message["partition"]
+    cursor: str | None = message.get("cursor")
+    page: int = message["page"]
+    while True:
+        persons, cursor = ctx.store.persons.due_page(partition, cursor, PAGE)
+        ids = [person.person_id for person in persons]
+        tally = reassess_page(ctx, ids, EXPIRY_CAUSE, now)
+        _count(ctx, job, f"{partition}p{page}", tally, total=len(ids))
+        page += 1
+        if cursor is None:
+            ctx.store.progress.count(job, f"{partition}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "cursor": cursor, "page": page}])
+            return
+
+
 # --- the worker -------------------------------------------------------------------------------
 
 
@@ -237,6 +272,8 @@ def handle(ctx: Context, body: str, now: datetime, out_of_time: Callable[[], boo
         list_region(ctx, listing, now, out_of_time)
     elif task == "segment":
         run_segment(ctx, message, now, out_of_time)
+    elif task == "due":
+        run_due(ctx, message, now, out_of_time)
     else:
         raise ValueError("unknown task")
 

@@ -81,9 +81,10 @@ def test_a_small_region_change_is_done_within_the_request(empty_queue: Context) 
 
 
 def test_listing_out_of_time_hands_the_rest_on_in_a_continuation(
-    empty_queue: Context,
+    empty_queue: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = empty_queue
+    monkeypatch.setattr(tasks, "LIST_PAGE", 100)  # pages of 100: 120 visitors are two pages
     people = visitors(ctx, "610115", 120)
     ctx.store.epidemic.put_region("610115", Risk.HIGH, by="test", at=utcnow())
     job = tasks.new_job(ctx, "region", utcnow(), lists=1)

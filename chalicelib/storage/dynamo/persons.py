@@ -170,6 +170,23 @@ class DynamoPersons(Repository):
             for item in t.PersonItem.by_due.query(day_key(day, shard)):
                 yield _person(item)
 
+    def due_partitions(self, day: date) -> list[str]:
+        return [day_key(day, shard) for shard in range(DUE_SHARDS)]
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        page = t.PersonItem.by_due.query(
+            partition,
+            limit=limit,
+            last_evaluated_key=(
+                {"due_key": {"S": partition}, "person_id": {"S": start}} if start else None
+            ),
+        )
+        persons = [_person(item) for item in page]
+        last = page.last_evaluated_key
+        return persons, (last["person_id"]["S"] if last else None)
+
     def count(self) -> int:
         # DescribeTable's ItemCount: refreshed about every six hours on AWS, exact locally.
         return int(t.PersonItem.describe_table().get("ItemCount", 0))
