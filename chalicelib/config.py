@@ -247,6 +247,11 @@ def task_budget_seconds() -> float:
     return float(_get("HEALTHCODE_TASK_BUDGET_SECONDS", "15"))
 
 
+def task_threads() -> int:
+    """Re-evaluations one worker runs at a time (each mostly waits on the database)."""
+    return max(1, _int("HEALTHCODE_TASK_THREADS", 8))
+
+
 def recompare_segments() -> int:
     """Parallel scan segments of a full re-evaluation pass: each is a queued task of its own,
     so this is also the most workers one pass keeps busy (docs/capacity.md)."""

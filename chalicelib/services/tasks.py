@@ -40,7 +40,6 @@ from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 PAGE = 100  # persons per message and per page read: ~4 KB a message, well under SQS's 256 KB
-THREADS = 8  # re-evaluations at a time within one worker
 LIST_PAGE = 1000  # a region's visitors per query: 10 messages, one SendMessageBatch
 log = logging.getLogger("healthcode.tasks")
 
@@ -85,7 +84,7 @@ def reassess_page(ctx: Context, person_ids: Iterable[str], cause: Cause, now: da
             return "failed"
 
     ids = list(person_ids)
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=config.task_threads()) as pool:
         outcomes = list(pool.map(one, ids))
     return Tally(len(ids), outcomes.count("recoloured"), outcomes.count("failed"))
 
