@@ -91,7 +91,7 @@ def expire(
     done = ctx.store.jobs.get_watermark(watermark)
     queued = json.loads(ctx.store.jobs.get_state(f"{watermark}:queued") or "null")
     found = ctx.store.progress.get(queued["job"]) if queued else None
-    if found is not None and not found.finished:
+    if found is not None and not found.finished and not found.abandoned(now):
         # The rest of an earlier run is still with the workers: let them finish it first.
         return {**run.counts, "days_read": 0, "complete": False, "running": found.job_id}
     reviewed = days_to_review(

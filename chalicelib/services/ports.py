@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.entities import (
@@ -393,6 +393,9 @@ class Jobs(Protocol):
         """Only forwards: a slower run finishing late never moves the mark back."""
 
 
+ABANDON_AFTER = timedelta(hours=6)
+
+
 @dataclass(frozen=True)
 class JobProgress:
     """A batch job's progress (GET /v1/admin/jobs/{job_id}): `kind` is region, recompare or
@@ -410,6 +413,11 @@ class JobProgress:
     @property
     def finished(self) -> bool:
         return self.listed and self.done >= self.total
+
+    def abandoned(self, now: datetime) -> bool:
+        """Unfinished after ABANDON_AFTER: a message in the dead-letter queue (alarmed) keeps
+        it from ever finishing, so the job that waits for it starts again instead."""
+        return not self.finished and now - self.started_at > ABANDON_AFTER
 
 
 class Progress(Protocol):

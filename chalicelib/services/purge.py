@@ -15,6 +15,9 @@ dies in between reads that page again, and deleting is idempotent. Each kind may
 time up to its own share of the budget (the time a kind leaves unused goes to the next), so one
 kind's backlog (scans on a busy day) cannot starve the others. Safe to re-run and to run twice
 at once (watermarks only move forward). DynamoDB's TTL on login states is a backstop only.
+What a run cannot finish in its budget is handed to the queue workers, a task per kind, day and
+shard (chalicelib/services/tasks.py), and the next runs wait until that job is done (or
+abandoned: ports.JobProgress.abandoned) before they read again.
 See docs/decisions/0031-i13-shards.md.
 """
 
@@ -136,16 +139,69 @@ def purge(
     started = clock()
     cutoff = retention_cutoff(shanghai_date(now), config.retention_days())
     run = _Run(ctx, clock, page_size)
-    stopped = {}
+    waiting = _handed_off(ctx, now)
+    if waiting is not None:
+        return {
+            "removed": run.removed,
+            "days_purged": 0,
+            "kept_from": (cutoff + timedelta(days=1)).isoformat(),
+            "complete": False,
+            "resume": {},
+            "running": waiting,
+        }
+    stopped: dict[str, Cursor] = {}
     for n, name in enumerate(KINDS, start=1):
         deadline = started + budget_seconds * n / len(KINDS)
         at = run.kind(name, cutoff, deadline)
         if at.day <= cutoff:
-            stopped[name] = f"{at.day.isoformat()}#{at.shard}"
+            stopped[name] = at
+    job = _hand_off(ctx, stopped, cutoff, now) if stopped else None
     return {
         "removed": run.removed,
         "days_purged": len(run.finished),
         "kept_from": (cutoff + timedelta(days=1)).isoformat(),
         "complete": not stopped,
-        "resume": stopped,
+        "resume": {name: f"{at.day.isoformat()}#{at.shard}" for name, at in stopped.items()},
+        "queued_job": job,
     }
+
+
+HANDED_OFF = "purge:queued"
+
+
+def _hand_off(ctx: Context, stopped: dict[str, Cursor], cutoff: date, now: datetime) -> str:
+    """What the run could not delete goes to the queue workers: a task per kind, day and shard
+    left (the first from the saved page on). The watermarks move once the job is done."""
+    from chalicelib.services import tasks
+
+    messages = []
+    for name, at in stopped.items():
+        shards = config.shards_read(KINDS[name].shards)
+        day, first, after = at.day, at.shard, at.after
+        while day <= cutoff:
+            for shard in range(first, shards):
+                messages.append(tasks.purge_message(name, day, shard, after))
+                after = None
+            day, first = day + timedelta(days=1), 0
+    job = tasks.new_job(ctx, "purge", now, lists=len(messages))
+    tasks.send(ctx, [{**message, "job": job} for message in messages])
+    marks = dict.fromkeys(stopped, cutoff.isoformat())
+    ctx.store.jobs.put_state(HANDED_OFF, json.dumps({"job": job, "marks": marks}))
+    return job
+
+
+def _handed_off(ctx: Context, now: datetime) -> str | None:
+    """The job still deleting what an earlier run handed off, if any; once it is done, its
+    kinds' watermarks move to the cutoff it had."""
+    saved = json.loads(ctx.store.jobs.get_state(HANDED_OFF) or "null")
+    if saved is None:
+        return None
+    found = ctx.store.progress.get(saved["job"])
+    if found is not None and not found.finished and not found.abandoned(now):
+        return str(saved["job"])
+    if found is not None and found.finished:
+        for name, mark in saved["marks"].items():
+            ctx.store.jobs.set_watermark(watermark(name), mark)
+    if ctx.store.jobs.take_state(HANDED_OFF) is None:
+        return str(saved["job"])  # another run took it meanwhile: let that one go on
+    return None

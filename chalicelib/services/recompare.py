@@ -39,7 +39,8 @@ def recompare(ctx: Context, now: datetime, *, force: bool = False) -> dict[str, 
     """Starts a pass when one is due (or `force`); reports the last pass's progress."""
     last = json.loads(ctx.store.jobs.get_state(STATE) or "null")
     progress = ctx.store.progress.get(last["job"]) if last else None
-    finished = progress is None or progress.finished  # a pass whose record expired is over
+    # A pass whose record expired is over; one stuck on a dead letter is abandoned.
+    finished = progress is None or progress.finished or progress.abandoned(now)
     policy, today = active_policy().version, shanghai_date(now).isoformat()
     why = "asked" if force else _why(last, finished, policy, today)
     if why is not None:

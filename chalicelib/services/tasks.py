@@ -12,7 +12,9 @@ in a continuation message:
 - `reassess`: re-evaluates a page of persons (a region's visitors, an import's persons that did
   not fit the request's budget);
 - `due`: the persons of one partition of a day's review index, when the hourly `expire` run
-  cannot finish the day in its budget (a region that turned high-risk 14 days ago).
+  cannot finish the day in its budget (a region that turned high-risk 14 days ago);
+- `purge`: one partition (kind, day, shard) past retention, when the hourly `purge` run cannot
+  finish (millions of scans a day).
 
 Delivery is at least once. Re-evaluating is idempotent (`assessment.reassess` writes only a
 changed code, conditionally on the version it read) and every page is counted once in the job's
@@ -29,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib import config
@@ -256,6 +258,44 @@ def run_due(
             return
 
 
+# --- purge (a busy day's scans) ----------------------------------------------------------------
+
+PURGE_PAGE = 200
+
+
+def purge_message(kind: str, day: date, shard: int, after: Any = None) -> dict[str, Any]:
+    return {
+        "task": "purge",
+        "kind": kind,
+        "day": day.isoformat(),
+        "shard": shard,
+        "after": after,
+        "page": 0,
+    }
+
+
+def run_purge(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    from chalicelib.services.purge import KINDS
+
+    job, kind, shard = message["job"], message["kind"], message["shard"]
+    day = date.fromisoformat(message["day"])
+    delete_page = KINDS[kind].pages(ctx.store)
+    after, page = message.get("after"), message["page"]
+    piece = f"{kind}:{message['day']}#{shard}"
+    while True:
+        removed, after = delete_page(day, shard, after, PURGE_PAGE)
+        ctx.store.progress.count(job, f"{piece}p{page}", total=removed, done=removed)
+        page += 1
+        if after is None:
+            ctx.store.progress.count(job, f"{piece}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "after": after, "page": page}])
+            return
+
+
 # --- the worker -------------------------------------------------------------------------------
 
 
@@ -279,6 +319,8 @@ def handle(ctx: Context, body: str, now: datetime, out_of_time: Callable[[], boo
         run_segment(ctx, message, now, out_of_time)
     elif task == "due":
         run_due(ctx, message, now, out_of_time)
+    elif task == "purge":
+        run_purge(ctx, message, now, out_of_time)
     else:
         raise ValueError("unknown task")
 

@@ -194,7 +194,7 @@ class RegionOut(Answer):
 
 class JobOut(Answer):
     job_id: str
-    kind: Literal["region", "recompare", "import", "expire"]
+    kind: Literal["region", "recompare", "import", "expire", "purge"]
     state: Literal["running", "done"]
     started_at: str
     total: int = Field(description="persons listed so far (final once state is done)")
