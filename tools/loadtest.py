@@ -14,7 +14,8 @@ with the temperature last accepted, every verify that answered 200 has its scan 
 second), every login made its session (the phone's account is the token's subject and the code
 was used up). Exits 1 on any error or missing write.
 
-Usage: python tools/dynamodb_local.py exec -- python tools/loadtest.py [--run-time 40]
+Usage: make load [LOAD_ARGS="..."], that is
+       python tools/dynamodb_local.py exec -- python tools/loadtest.py [--run-time 40]
        [--max-requests 4000] [--users 12] [--checkers 8] [--holders 120] [--report FILE]
 """
 
