@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # Runs a command against a throwaway in-memory DynamoDB Local.
 WITH_DB := $(BIN)/python tools/dynamodb_local.py exec --
 
-.PHONY: venv fonts test lint run bench load mutate clean
+.PHONY: venv fonts test lint infra-check run bench load mutate clean
 
 venv: $(VENV)/.installed
 
@@ -26,7 +26,12 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy chalicelib tools
 
-test: lint fonts
+# The AWS stack's template: `chalice package` merged with infra/*.yaml, then cfn-lint; offline,
+# a few seconds (tools/infra_check.py; writes build/infra/<stage>/template.json).
+infra-check: venv
+	$(BIN)/python tools/infra_check.py --stage dev --stage prod
+
+test: lint fonts infra-check
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 
 run: venv fonts
@@ -49,5 +54,5 @@ mutate: venv
 	$(BIN)/python tools/mutation_score.py
 
 clean:
-	rm -rf .pytest_cache .mypy_cache .ruff_cache dist mutants
+	rm -rf .pytest_cache .mypy_cache .ruff_cache dist mutants build
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

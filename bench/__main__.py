@@ -12,7 +12,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, epidemic, expire, holder_qr, verify_floor
+from bench import (
+    cold_start,
+    epidemic,
+    expire,
+    fanout,
+    holder_qr,
+    partitions,
+    purge_pages,
+    token_cache,
+    verify_floor,
+)
 from bench.world import local_tables, populate
 from chalicelib.domain.clock import utcnow
 
@@ -45,6 +55,10 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
         ),
         *epidemic.rows(results),
         *expire.rows(results),
+        *fanout.rows(results),
+        *token_cache.rows(results),
+        *purge_pages.rows(results),
+        *partitions.rows(results),
     ]
 
 
@@ -66,6 +80,7 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         f" p90 {q['render_png_ms']['p90']:.2f} ms (informational)",
         *epidemic.notes(results),
         *expire.notes(results),
+        *partitions.notes(results),
     ]
     return "\n".join(lines)
 
@@ -85,6 +100,18 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--expire-rounds", type=int, default=11, help="expire: timed runs per world; 0 skips"
     )
+    parser.add_argument(
+        "--no-fanout", action="store_true", help="skip the queue benchmark (bench/fanout.py)"
+    )
+    parser.add_argument(
+        "--purge-scans", type=int, default=20_000, help="purge: scans on a busy day; 0 skips"
+    )
+    parser.add_argument(
+        "--verifies",
+        type=int,
+        default=100_000,
+        help="partitions: verifies (and half as many check-ins) in the simulated second; 0 skips",
+    )
     return parser.parse_args(argv)
 
 
@@ -97,12 +124,19 @@ def main(argv: list[str]) -> int:
                 world, rounds=args.rounds, per_round=args.per_round, warmup=args.warmup
             ),
             "holder_qr": holder_qr.run(world),
+            "token_cache": token_cache.run(world, rounds=args.rounds, per_round=args.per_round),
         }
+        if args.purge_scans > 0:
+            results["purge"] = purge_pages.run(world, args.purge_scans)
     results["cold_start"] = cold_start.run(args.cold_runs)
     if args.persons > 0:
         results.update(epidemic.run(args.persons))
     if args.expire_rounds > 0:
         results["expire"] = expire.run(args.expire_rounds)
+    if not args.no_fanout:
+        results["fanout"] = fanout.run()
+    if args.verifies > 0:
+        results["partitions"] = partitions.run(args.verifies, args.verifies // 2)
     print(report(results))
     document = {
         "at": utcnow().isoformat(timespec="seconds"),

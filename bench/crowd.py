@@ -105,15 +105,15 @@ def resident_id(i: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def declaration(i: int) -> Declaration:
-    if i % 10 == 0:
+def declaration(i: int, visit_every: int = 10) -> Declaration:
+    if i % visit_every == 0:
         return Declaration(visited_regions=(REGION,))
     if i % 20 == 19:
         return Declaration(temperature=FEVERISH)
     return Declaration()
 
 
-def _apply(ctx: Context, i: int, account_id: str, now: datetime) -> Person:
+def _apply(ctx: Context, i: int, account_id: str, now: datetime, visit_every: int = 10) -> Person:
     """What apply_for_self does for a resident with an account of their own."""
     form = Application(
         name="王小明",
@@ -122,7 +122,7 @@ def _apply(ctx: Context, i: int, account_id: str, now: datetime) -> Person:
         nationality="CHN",
         address="山东省济南市历下区泉城路1号",
         region_code="370102",
-        declaration=declaration(i),
+        declaration=declaration(i, visit_every),
     )
     cause = Cause(ActorKind.SELF, account_id, "application")
     phone = f"139{i:08d}"
@@ -160,14 +160,15 @@ def _check_empty(*models: type[Model]) -> None:
             raise SystemExit(f"{model.Meta.table_name} is not empty ({count} items)")
 
 
-def make(ctx: Context, size: int, now: datetime) -> Crowd:
+def make(ctx: Context, size: int, now: datetime, visit_every: int = 10) -> Crowd:
+    """`size` persons; every `visit_every`-th declared a visit to REGION."""
     _check_empty(t.RecordItem, t.RegionItem, t.PersonItem)
     started = time.perf_counter()
     accounts = [secrets.token_hex(8) for _ in range(size)]
-    first = _apply(ctx, 0, accounts[0], now)  # through the real store: one transaction
+    first = _apply(ctx, 0, accounts[0], now, visit_every)  # the real store: one transaction
     bulk_store, collecting = _collecting(ctx.store)
     bulk_ctx = Context(bulk_store, ctx.sms)
-    people = [first] + [_apply(bulk_ctx, i, accounts[i], now) for i in range(1, size)]
+    people = [first] + [_apply(bulk_ctx, i, accounts[i], now, visit_every) for i in range(1, size)]
     by_table: dict[type[Model], list[Model]] = {}
     for creation in collecting.created:
         for model, items in _items(creation).items():

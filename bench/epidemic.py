@@ -8,9 +8,11 @@ their own:
    written per applied record (the record, the person's update and the history entry when the
    colour changes), counted on the botocore clients (bench/writes.py), the guard's own state
    included. Time and records per second for information.
-5. Recompare: a complete pass of `recompare.recompare` over the same persons after a region the
-   crowd's tenth declared turns high-risk without the admin endpoint (a bulk load), then a second
-   pass in which nothing changes; persons per second of each, for information (no target).
+5. Recompare: a complete pass (`tasks.start_pass`, 4 segments on the task queue, drained by one
+   worker in this process) over the same persons after a region the crowd's tenth declared turns
+   high-risk without the admin endpoint (a bulk load), then a second pass in which nothing
+   changes; persons per second per worker, for information (no target; bench/fanout.py runs
+   worker processes).
 
 The records, by person i % 20: 0-9 a fever-clinic visit two days ago (green -> yellow), 10
 confirmed (-> red), 11-13 cleared (no change), 14-18 a fever-clinic visit 30 days ago (expired:
@@ -33,14 +35,15 @@ from chalicelib.domain.model import Category, IdType, Risk, Role
 from chalicelib.security.tokens import AccessClaims
 from chalicelib.services import auth
 from chalicelib.services.context import Context
-from chalicelib.services.recompare import recompare
+from chalicelib.services.jobs import progress
 from chalicelib.services.records import RecordRow, import_records
 from chalicelib.services.sms import ConsoleSender
+from chalicelib.services.tasks import drain, start_pass
 from chalicelib.storage.dynamo import Db, DynamoStore
 
 TARGET = 3.0  # items written per applied record
 BATCH = 1000  # records per import call: the API's limit (HEALTHCODE_IMPORT_BATCH_LIMIT)
-NO_BUDGET = 24 * 3600.0  # recompare: time enough for a complete pass in one run
+SEGMENTS = 4  # scan segments of the pass (all drained by the one worker here)
 
 
 def record_rows(id_numbers: list[str], today: date) -> list[RecordRow]:
@@ -109,17 +112,23 @@ def _import(ctx: Context, rows: list[RecordRow], counter: WriteCounter) -> dict[
 
 
 def _pass(ctx: Context, counter: WriteCounter) -> dict[str, Any]:
+    """A full pass on the task queue, drained by one worker in this process."""
     counter.reset()
     began = time.perf_counter()
-    report = recompare(ctx, utcnow(), budget_seconds=NO_BUDGET)
+    job = start_pass(ctx, utcnow(), segments=SEGMENTS)
+    drain(ctx)
     seconds = time.perf_counter() - began
-    if not report["complete"]:
-        raise RuntimeError(f"recompare did not finish its pass: {report}")
+    found = progress(ctx, job)
+    if found["state"] != "done":
+        raise RuntimeError(f"the recompare pass did not finish: {found}")
     writes = counter.snapshot()
     return {
-        **{key: report[key] for key in ("persons", "changed", "unchanged", "failed")},
+        "persons": found["done"],
+        "changed": found["recoloured"],
+        "unchanged": found["done"] - found["recoloured"] - found["failed"],
+        "failed": found["failed"],
         "seconds": round(seconds, 2),
-        "persons_per_second": round(report["persons"] / seconds, 1),
+        "persons_per_second": round(found["done"] / seconds, 1),
         **writes,
     }
 

@@ -51,8 +51,9 @@ def _floor(world: World, token: str) -> Any:
         found = client.get_item(TableName=persons, Key=key, ConsistentRead=True)
         assert "Item" in found
         now = utcnow()
+        shard = secrets.randbelow(config.shards("scans"))
         item = {
-            "day_shard": {"S": f"{now.date().isoformat()}#{secrets.randbelow(8)}"},
+            "day_shard": {"S": f"{now.date().isoformat()}#{shard}"},
             "at_id": {"S": f"{now.isoformat()}#{secrets.token_hex(8)}"},
             "checker_id": {"S": world.checker.account_id},
             "place_id": {"S": PLACE},

@@ -18,7 +18,7 @@ from chalicelib.services import auth
 from chalicelib.services.applications import Application, apply_for_self
 from chalicelib.services.context import Context
 from chalicelib.services.sms import ConsoleSender
-from chalicelib.storage import tables
+from chalicelib.storage import sqs, tables
 from chalicelib.storage.dynamo import DynamoStore
 
 PLACE = "gate-1"
@@ -44,14 +44,19 @@ def local_tables() -> Iterator[str]:
     prefix = f"bench{uuid.uuid4().hex[:8]}-"
     with tempfile.TemporaryDirectory(prefix="healthcode-bench-") as data:
         os.environ.update(
-            HEALTHCODE_STAGE="local", HEALTHCODE_DATA_DIR=data, HEALTHCODE_TABLE_PREFIX=prefix
+            HEALTHCODE_STAGE="local",
+            HEALTHCODE_DATA_DIR=data,
+            HEALTHCODE_TABLE_PREFIX=prefix,
+            HEALTHCODE_TASK_QUEUE=f"{prefix}tasks",
         )
         tables.configure()
         tables.create_all()
+        sqs.create_queues()
         try:
             yield prefix
         finally:
             tables.delete_all()
+            sqs.delete_queues()
 
 
 def _resident_id() -> str:

@@ -118,6 +118,11 @@ def code_token_seconds() -> int:
     return min(_int("HEALTHCODE_CODE_TOKEN_SECONDS", 180), 300)
 
 
+def access_token_cache_size() -> int:
+    """Verified access tokens one process keeps (docs/decisions/0031-i13-shards.md); 0: none."""
+    return _int("HEALTHCODE_ACCESS_TOKEN_CACHE_SIZE", 10_000)
+
+
 def token_leeway_seconds() -> int:
     return _int("HEALTHCODE_TOKEN_LEEWAY_SECONDS", 10)
 
@@ -218,3 +223,85 @@ def province_code() -> str:
 def reports_limit() -> int:
     """The most reports one GET /v1/admin/reports returns (newest first)."""
     return _int("HEALTHCODE_REPORTS_LIMIT", 1000)
+
+
+# The task queue and batch work (docs/decisions/0030-queue.md) -------------------------------
+
+
+def task_queue_name() -> str:
+    """The SQS queue of batch tasks. In AWS it is `healthcode-tasks` (the worker's Chalice
+    decorator and infra/ name it); a local stage uses one per table prefix, so test runs and
+    `make run` never share one. The endpoint is botocore's `AWS_ENDPOINT_URL_SQS`."""
+    default = f"{table_prefix()}tasks" if is_local() else "healthcode-tasks"
+    return _get("HEALTHCODE_TASK_QUEUE", default)
+
+
+def task_max_receives() -> int:
+    """Deliveries of one message before it goes to the dead-letter queue."""
+    return _int("HEALTHCODE_TASK_MAX_RECEIVES", 5)
+
+
+def task_budget_seconds() -> float:
+    """How long one task runs before it hands the rest on in a continuation message (the
+    worker's Lambda timeout is 28 s; the queue's visibility timeout is 6 times that)."""
+    return float(_get("HEALTHCODE_TASK_BUDGET_SECONDS", "15"))
+
+
+def task_threads() -> int:
+    """Re-evaluations one worker runs at a time (each mostly waits on the database)."""
+    return max(1, _int("HEALTHCODE_TASK_THREADS", 8))
+
+
+def recompare_segments() -> int:
+    """Parallel scan segments of a full re-evaluation pass: each is a queued task of its own,
+    so this is also the most workers one pass keeps busy (docs/capacity.md)."""
+    return max(1, _int("HEALTHCODE_RECOMPARE_SEGMENTS", 4 if is_local() else 64))
+
+
+def region_inline_persons() -> int:
+    """Visitors a region change re-evaluates within the request itself (the rest are queued in
+    pages): a small region's change is visible in the answer."""
+    return max(0, _int("HEALTHCODE_REGION_INLINE_PERSONS", 100))
+
+
+# Partitions sized for the peak (docs/decisions/0031-i13-shards.md) -----------------------------
+
+# Kind -> shards in dev and prod: the next power of two above the kind's peak writes per second
+# to one day's partitions divided by 700 (70% of DynamoDB's 1,000 writes/s per partition key),
+# for 100,000 verifies/s and 50,000 check-ins/s. Stage local (one machine, DynamoDB Local) keeps
+# the 8 every kind had before: readers query every shard of a day, empty ones too.
+SHARD_DEFAULTS = {
+    "scans": 256,  # one scan per verify: 100,000/s
+    "reports": 256,  # at most one per verify (a red city): 100,000/s
+    "place_visits": 256,  # place-code scans, as many as verifies: 100,000/s
+    "checkins": 128,  # one per check-in: 50,000/s
+    "due": 128,  # persons re-assessed onto one review day: 50,000/s
+    "logins": 32,  # login states: 20,000/s
+    "visits": 32,  # declared region visits by their last day: 20,000/s
+}
+LOCAL_SHARDS = 8
+
+
+def _shard_default(kind: str) -> int:
+    return LOCAL_SHARDS if is_local() else SHARD_DEFAULTS[kind]
+
+
+def shards(kind: str) -> int:
+    """How many partitions one day of `kind` (a key of SHARD_DEFAULTS) is written over:
+    HEALTHCODE_<KIND>_SHARDS, e.g. HEALTHCODE_SCANS_SHARDS."""
+    if kind not in SHARD_DEFAULTS:
+        raise KeyError(kind)
+    count = _int(f"HEALTHCODE_{kind.upper()}_SHARDS", _shard_default(kind))
+    if not 1 <= count <= 4096:
+        raise ValueError(f"HEALTHCODE_{kind.upper()}_SHARDS must be between 1 and 4096")
+    return count
+
+
+def shards_read(kind: str) -> int:
+    """How many partitions readers (purge, expire) query per day: the write count or, when
+    larger, HEALTHCODE_<KIND>_SHARDS_READ_FLOOR (default: the stage's default count, itself never
+    below the 8 used before counts were configurable), so that lowering the count leaves the
+    items written with the larger one readable. Set the floor to the old count before lowering
+    a count below the default; keep it until those days are purged (and, for `due`, passed)."""
+    floor = _int(f"HEALTHCODE_{kind.upper()}_SHARDS_READ_FLOOR", _shard_default(kind))
+    return max(shards(kind), floor, LOCAL_SHARDS)

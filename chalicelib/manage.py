@@ -40,6 +40,24 @@ def create_tables(args: argparse.Namespace) -> int:
 
     created = create_all()
     print(f"created {len(created)} tables" + (f": {', '.join(created)}" if created else ""))
+    if config.is_local():  # in AWS, infra/ makes the queues
+        from chalicelib.storage.sqs import create_queues
+
+        print(f"queues: {', '.join(create_queues())}")
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """A local queue worker: what the SQS handler does in AWS, until SIGTERM (or, with
+    --until-empty, until the queue is empty)."""
+    import signal
+
+    from chalicelib.services.tasks import drain
+
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    handled = drain(_context(), stop=lambda: bool(stopping), idle_exit=args.until_empty)
+    print(f"worker: {handled} messages handled")
     return 0
 
 
@@ -154,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="give a phone number the admin role")
     admin.add_argument("--phone", required=True)
     admin.add_argument("--if-none", action="store_true", help="only when no admin exists yet")
+    work = commands.add_parser("worker", help="consume the task queue (local stages)")
+    work.add_argument("--until-empty", action="store_true", help="stop when the queue is empty")
     job = commands.add_parser("run-job", help="run a scheduled job now")
     job.add_argument("name")
     rotate = commands.add_parser("rotate-keys", help="add new signing keys")
@@ -174,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-tables": create_tables,
         "create-admin": create_admin,
         "run-job": run_job,
+        "worker": worker,
         "rotate-keys": rotate_keys,
         "revoke-key": revoke_key,
         "replay-erasures": replay_erasures,

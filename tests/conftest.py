@@ -30,27 +30,33 @@ def dynamodb_endpoint() -> Iterator[str]:
         return
     sys.path.insert(0, str(ROOT / "tools"))
     import dynamodb_local
+    import sqs_local
 
     db = dynamodb_local.start()
-    os.environ.update(dynamodb_local.env_for(db.port))
+    queue = sqs_local.start()
+    os.environ.update({**dynamodb_local.env_for(db.port), **sqs_local.env_for(queue)})
     try:
         yield os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
     finally:
         db.stop()
+        queue.stop()
 
 
 @pytest.fixture(scope="session")
 def dynamo_tables(dynamodb_endpoint: str) -> Iterator[str]:
     """Tables of this test run's own (a unique prefix), deleted at the end."""
-    from chalicelib.storage import tables
+    from chalicelib.storage import sqs, tables
 
     prefix = f"t{uuid.uuid4().hex[:8]}-"
     os.environ["HEALTHCODE_TABLE_PREFIX"] = prefix
+    os.environ["HEALTHCODE_TASK_QUEUE"] = f"{prefix}tasks"  # kept by fresh_ctx's tables
     tables.create_all()
+    sqs.create_queues()
     try:
         yield prefix
     finally:
         tables.delete_all()
+        sqs.delete_queues()
 
 
 @pytest.fixture

@@ -110,6 +110,9 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
     raise RuntimeError(f"chalice local did not listen on port {port} in {READY_TIMEOUT:.0f} s")
 
 
+_CLEAN_UP = "from chalicelib.storage import sqs, tables; tables.delete_all(); sqs.delete_queues()"
+
+
 @contextmanager
 def serve(data_dir: Path) -> Iterator[LiveServer]:
     """Tables with a fresh prefix and an admin (ADMIN_PHONE), then the API on a free port."""
@@ -117,12 +120,21 @@ def serve(data_dir: Path) -> Iterator[LiveServer]:
     env = _env(data_dir)
     _manage(env, "create-tables")
     _manage(env, "create-admin", "--phone", ADMIN_PHONE)
+    worker = subprocess.Popen(  # the queue's worker, as under `make run`
+        [sys.executable, "-m", "chalicelib.manage", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        **dynamodb_local.child_options(),
+    )
     try:
         with _chalice_local(env) as server:
             yield server
     finally:
+        dynamodb_local.stop_process_group(worker)
         subprocess.run(
-            [sys.executable, "-c", "from chalicelib.storage import tables; tables.delete_all()"],
+            [sys.executable, "-c", _CLEAN_UP],
             cwd=ROOT,
             env=env,
             check=False,
@@ -138,10 +150,12 @@ def serve_against(data_dir: Path, dynamodb_url: str) -> Iterator[LiveServer]:
 
 
 def _env(data_dir: Path) -> dict[str, str]:
+    prefix = f"live{uuid.uuid4().hex[:8]}-"
     return {
         **os.environ,
         "HEALTHCODE_STAGE": "local",
-        "HEALTHCODE_TABLE_PREFIX": f"live{uuid.uuid4().hex[:8]}-",
+        "HEALTHCODE_TABLE_PREFIX": prefix,
+        "HEALTHCODE_TASK_QUEUE": f"{prefix}tasks",  # its own, not the in-process tests' one
         "HEALTHCODE_DATA_DIR": str(data_dir),
         "PYTHONPATH": str(ROOT),
     }

@@ -1,8 +1,9 @@
 """`make run`: the API on http://127.0.0.1:8000 against a DynamoDB Local that keeps its data.
 
-Starts DynamoDB Local (data in .data/ddb), creates the tables and an admin, serves the API with
-`chalice local`, and runs the scheduled jobs on their schedules, since `chalice local` never
-does. Ctrl-C (or SIGTERM) stops all of it.
+Starts DynamoDB Local (data in .data/ddb) and the local queue endpoint (tools/sqs_local.py),
+creates the tables, the queues and an admin, serves the API with `chalice local`, runs the queue
+workers (`manage worker`, HEALTHCODE_LOCAL_WORKERS of them) and the scheduled jobs on their
+schedules, since `chalice local` does neither. Ctrl-C (or SIGTERM) stops all of it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from types import FrameType
 from typing import IO
 
 import dynamodb_local as ddb
+import sqs_local
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".data"
@@ -96,6 +98,21 @@ def wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) -
     raise SystemExit(f"chalice local did not listen on port {port} within {timeout:.0f} s")
 
 
+def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
+    """Queue workers: each consumes the task queue as the SQS handler does in AWS."""
+    say(f"{count} queue workers")
+    return [
+        subprocess.Popen(
+            manage_command("worker"),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            **ddb.child_options(),
+        )
+        for _ in range(count)
+    ]
+
+
 def load_schedules() -> dict[str, int]:
     """Job name -> interval in seconds: the same table the Chalice schedules follow."""
     sys.path.insert(0, str(ROOT))
@@ -162,13 +179,17 @@ class Scheduler(threading.Thread):
         self.join(timeout=2 * ddb.STOP_TIMEOUT + 1)
 
 
-def print_banner(port: int, db: ddb.DynamoDBLocal, schedules: dict[str, int]) -> None:
+def print_banner(
+    port: int, db: ddb.DynamoDBLocal, sqs: sqs_local.LocalSqs, schedules: dict[str, int]
+) -> None:
     jobs = ", ".join(f"{name} every {_duration(every)}" for name, every in schedules.items())
     lines = [
         f"API        http://{HOST}:{port}/",
         f"Admin      phone {ADMIN_PHONE} (see create-admin above)",
         f"Data       {DB_DIR}  (delete {DATA_DIR} while stopped to start over)",
         f"DynamoDB   {db.endpoint}  (AWS_ENDPOINT_URL_DYNAMODB; listens on all interfaces)",
+        f"Queue      {sqs.endpoint}  (AWS_ENDPOINT_URL_SQS; in memory: queued work is lost"
+        " on stop, the daily recompare catches up)",
         f"Jobs       {jobs}; first run in {FIRST_RUN_DELAY:.0f} s",
         "Stop       Ctrl-C",
     ]
@@ -183,12 +204,21 @@ def _duration(seconds: int) -> str:
     return f"{seconds} s"
 
 
-def supervise(chalice: subprocess.Popen[bytes], db: ddb.DynamoDBLocal) -> int:
-    """Wait until Ctrl-C/SIGTERM (KeyboardInterrupt) or until chalice or the database dies."""
+def supervise(
+    chalice: subprocess.Popen[bytes],
+    db: ddb.DynamoDBLocal,
+    workers: list[subprocess.Popen[bytes]],
+) -> int:
+    """Wait until Ctrl-C/SIGTERM (KeyboardInterrupt) or until chalice, a worker or the
+    database dies."""
     while True:
         if chalice.poll() is not None:
             say(f"chalice local exited with code {chalice.returncode}")
             return chalice.returncode or 1
+        for worker in workers:
+            if worker.poll() is not None:
+                say(f"a queue worker exited with code {worker.returncode}")
+                return worker.returncode or 1
         if db.process.poll() is not None:
             say(f"DynamoDB Local exited with code {db.process.returncode}:\n{db.log_tail()}")
             return 1
@@ -215,22 +245,30 @@ def main(argv: list[str]) -> int:
     _lock = lock_data_dir()
     check_port_free(port)
     db: ddb.DynamoDBLocal | None = None
+    sqs: sqs_local.LocalSqs | None = None
     chalice: subprocess.Popen[bytes] | None = None
+    workers: list[subprocess.Popen[bytes]] = []
     scheduler: Scheduler | None = None
     try:
         db = ddb.start(db_path=DB_DIR)
         say(f"DynamoDB Local on {db.endpoint}, data in {DB_DIR}")
-        env = ddb.local_environ(db.port, {"HEALTHCODE_STAGE": "local", "PYTHONUNBUFFERED": "1"})
+        sqs = sqs_local.start()
+        say(f"queue endpoint on {sqs.endpoint}")
+        env = ddb.local_environ(
+            db.port,
+            {"HEALTHCODE_STAGE": "local", "PYTHONUNBUFFERED": "1", **sqs_local.env_for(sqs)},
+        )
         manage(env, "create-tables")
         manage(env, "create-admin", "--phone", ADMIN_PHONE, "--if-none")
         chalice = start_chalice(env, port)
         wait_for_port(chalice, port, CHALICE_READY_TIMEOUT)
+        workers = start_workers(env, int(env.get("HEALTHCODE_LOCAL_WORKERS", "2")))
         # Threads only from here on: the children above were forked with a preexec_fn.
         schedules = load_schedules()
         scheduler = Scheduler(schedules, env)
         scheduler.start()
-        print_banner(port, db, schedules)
-        return supervise(chalice, db)
+        print_banner(port, db, sqs, schedules)
+        return supervise(chalice, db, workers)
     except KeyboardInterrupt:
         say("stopping")
         return 0
@@ -239,8 +277,12 @@ def main(argv: list[str]) -> int:
         signal.signal(signal.SIGTERM, _still_stopping)
         if scheduler is not None:
             scheduler.stop()
+        for worker in workers:
+            ddb.stop_process_group(worker)
         if chalice is not None:
             ddb.stop_process_group(chalice)
+        if sqs is not None:
+            sqs.stop()
         if db is not None:
             db.stop()
         say("stopped")

@@ -1,7 +1,8 @@
 """DynamoDB Local for development and tests: fetch it, find Java, start and stop it.
 
 Usage: python tools/dynamodb_local.py exec -- CMD [ARGS...]
-runs CMD against a fresh in-memory database and exits with CMD's exit code.
+runs CMD against a fresh in-memory database and a local queue endpoint (tools/sqs_local.py),
+and exits with CMD's exit code.
 Standard library only, so it runs before (and without) the project's virtualenv.
 """
 
@@ -361,13 +362,14 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run_with_database(command: Sequence[str]) -> int:
     """Run `command` against a fresh in-memory database; return its exit code."""
+    import sqs_local  # beside this file; it uses this module's process helpers
+
     signal.signal(signal.SIGTERM, _raise_interrupt)  # so `finally` runs on SIGTERM too
-    with start() as db:
-        log(f"listening on {db.endpoint}")
+    with start() as db, sqs_local.start() as sqs:
+        log(f"listening on {db.endpoint}; the queue endpoint on {sqs.endpoint}")
         # Same process group as us: it stays in the terminal's foreground (Ctrl-C, prompts).
-        child = subprocess.Popen(
-            list(command), env=local_environ(db.port), **child_options(own_group=False)
-        )
+        env = local_environ(db.port, sqs_local.env_for(sqs))
+        child = subprocess.Popen(list(command), env=env, **child_options(own_group=False))
 
         def forward(signum: int, frame: FrameType | None) -> None:
             if signum == signal.SIGINT and _terminal_signals_child():

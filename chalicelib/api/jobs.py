@@ -63,12 +63,26 @@ globals().update(SCHEDULED)
 @route(
     bp,
     "POST",
-    "/v1/admin/jobs/{name}",
-    summary=f"Run a scheduled job now ({', '.join(JOBS)})",
+    "/v1/admin/jobs/{job_id}",
+    summary=f"Run a scheduled job now ({', '.join(JOBS)}): job_id is its name",
     roles=ADMIN,
     deadline=LONG_DEADLINE,
 )
-def run_job(req: Req, name: str) -> dict[str, Any]:
+def run_job(req: Req, job_id: str) -> dict[str, Any]:
     from chalicelib.services import jobs
 
-    return jobs.run(req.ctx, name, req.now)
+    return jobs.run(req.ctx, job_id, req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/jobs/{job_id}",
+    summary="A batch job's progress (a region change, a recompare pass, an import's queue)",
+    roles=ADMIN,
+    response="JobOut",
+)
+def job_progress(req: Req, job_id: str) -> dict[str, Any]:
+    from chalicelib.services.jobs import progress
+
+    return progress(req.ctx, job_id)

@@ -5,11 +5,19 @@ Code tokens: no typ (ours) or typ `JWT` (partners' JWT libraries add it by defau
 sub (a pseudonym that differs per token), color, kind, iat, exp, jti. Each verifier pins ES256,
 requires its claims, checks issuer and shape, and refuses the other
 kind. Expiry is checked against `now` passed in, with a small leeway.
+
+A verified access token is kept per process (`VerifiedTokens`: bounded, least recently used
+first out, keyed by the token's SHA-256, until its `exp`), so a checker's repeated calls skip the
+signature check; each use still needs its key published now (a revoked or retired key refuses
+it) and the same issuer, and the per-request checker check stays in services.auth.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,10 +82,85 @@ def issue_access(
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), lifetime
 
 
+@dataclass(frozen=True)
+class _Verified:
+    claims: AccessClaims
+    kid: str
+    public: Any  # the public key that verified the signature (compared by value)
+    exp: int
+    issuer: str
+
+
+class VerifiedTokens:
+    """Access tokens this process verified: at most `config.access_token_cache_size()` (0: none
+    kept), the least recently used dropped first, each dropped once past its `exp` and leeway.
+    Keys are SHA-256 digests: the cache holds no token. Thread-safe (chalice local serves
+    requests on threads; Lambda one at a time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, _Verified] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, digest: str, now: int) -> _Verified | None:
+        with self._lock:
+            self._trim(config.access_token_cache_size())  # the bound may have been lowered
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            if now >= entry.exp + config.token_leeway_seconds():
+                del self._entries[digest]
+                return None
+            self._entries.move_to_end(digest)
+            return entry
+
+    def put(self, digest: str, entry: _Verified) -> None:
+        bound = config.access_token_cache_size()
+        with self._lock:
+            self._entries[digest] = entry
+            self._entries.move_to_end(digest)
+            self._trim(bound)
+
+    def _trim(self, bound: int) -> None:
+        while len(self._entries) > max(bound, 0):
+            self._entries.popitem(last=False)
+
+    def drop(self, digest: str) -> None:
+        with self._lock:
+            self._entries.pop(digest, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ACCESS_CACHE = VerifiedTokens()
+
+
 def verify_access(keys: Keys, token: str, now: datetime) -> AccessClaims:
+    """The token's claims. A token this process verified before is taken from ACCESS_CACHE
+    without checking its signature again, only while its key is still published (same public
+    key), under the same issuer and before its `exp` plus the leeway; otherwise it is verified
+    in full, with the same answers as without a cache."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    cached = ACCESS_CACHE.get(digest, _ts(now))
+    if cached is not None:
+        key = keys.public_key(cached.kid, now)
+        if key is not None and key.public == cached.public and cached.issuer == config.issuer():
+            return cached.claims
+        ACCESS_CACHE.drop(digest)
+    verified = _verify_access(keys, token, now)
+    ACCESS_CACHE.put(digest, verified)
+    return verified.claims
+
+
+def _verify_access(keys: Keys, token: str, now: datetime) -> _Verified:
     try:
         header = _header(token)
-        key = keys.public_key(str(header.get("kid")), now)
+        kid = str(header.get("kid"))
+        key = keys.public_key(kid, now)
         if key is None or header.get("typ") != ACCESS_TYP:
             raise Unauthenticated()
         claims = jwt.decode(
@@ -93,7 +176,8 @@ def verify_access(keys: Keys, token: str, now: datetime) -> AccessClaims:
         roles = frozenset(Role(role) for role in claims["roles"])
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise Unauthenticated() from error
-    return AccessClaims(str(claims["sub"]), roles, claims.get("place"))
+    access = AccessClaims(str(claims["sub"]), roles, claims.get("place"))
+    return _Verified(access, kid, key.public, int(claims["exp"]), config.issuer())
 
 
 @dataclass(frozen=True)

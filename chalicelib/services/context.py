@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from chalicelib import config
 from chalicelib.services.keys import KeyCache
-from chalicelib.services.ports import Store
+from chalicelib.services.ports import Queue, Store
 from chalicelib.services.sms import SmsSender
 
 
@@ -16,6 +16,7 @@ from chalicelib.services.sms import SmsSender
 class Context:
     store: Store
     sms: SmsSender
+    queue: Queue = field(default_factory=lambda: _queue())
     code_keys: KeyCache = field(init=False)
     access_keys: KeyCache = field(init=False)
     place_keys: KeyCache = field(init=False)
@@ -24,6 +25,14 @@ class Context:
         self.code_keys = KeyCache(self.store, "code")
         self.access_keys = KeyCache(self.store, "access")
         self.place_keys = KeyCache(self.store, "place")
+
+
+def _queue() -> Queue:
+    """The task queue (SQS), reached on first use; its faults are the caller's 503."""
+    from chalicelib.storage.faults import guarded
+    from chalicelib.storage.sqs import SqsQueue
+
+    return guarded(SqsQueue())
 
 
 def default() -> Context:

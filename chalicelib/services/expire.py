@@ -7,11 +7,14 @@ to today (Asia/Shanghai), and re-evaluates each through `reassess`, the one path
 colours. Reassessing moves a person's review day forward, so reading a day again yields only the
 persons not done yet: a run that reaches its time budget stops between two persons, and the next
 run carries on. Writes are conditional on the version read, so two runs at once, or a re-run,
-change nobody twice. See docs/decisions/0006-review-days-and-jobs.md.
+change nobody twice. A run that reaches its budget hands the rest to the queue workers (a `due`
+task per index partition of each day left, chalicelib/services/tasks.py), and the next runs wait
+until they are done. See docs/decisions/0006-review-days-and-jobs.md and 0030-queue.md.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -86,14 +89,22 @@ def expire(
     run = _Run(ctx, now, clock() + budget_seconds, clock)
     today = shanghai_date(now)
     done = ctx.store.jobs.get_watermark(watermark)
+    queued = json.loads(ctx.store.jobs.get_state(f"{watermark}:queued") or "null")
+    found = ctx.store.progress.get(queued["job"]) if queued else None
+    if found is not None and not found.finished and not found.abandoned(now):
+        # The rest of an earlier run is still with the workers: let them finish it first.
+        return {**run.counts, "days_read": 0, "complete": False, "running": found.job_id}
     reviewed = days_to_review(
         date.fromisoformat(done) if done else None, today, FIRST_RUN_LOOKBACK_DAYS
     )
     read: list[date] = []
     clean: set[date] = set()
+    job = None
     for day in reviewed:
         result = run.day(day)
-        if result is None:
+        if result is None:  # a busy day: the workers take the rest, a task per partition
+            job = _queue_rest(ctx, reviewed[len(read) :], now)
+            ctx.store.jobs.put_state(f"{watermark}:queued", json.dumps({"job": job}))
             break
         read.append(day)
         if result:
@@ -106,4 +117,17 @@ def expire(
         "days_read": len(read),
         "complete": len(read) == len(reviewed),
         "watermark": mark.isoformat() if mark else done,
+        "queued_job": job,
     }
+
+
+def _queue_rest(ctx: Context, days: list[date], now: datetime) -> str:
+    """A job of `due` tasks, one per index partition of each day left (the days are read again
+    by the next run once it is done, and hold only what is left: reassessing a person moves
+    them off the day)."""
+    from chalicelib.services import tasks
+
+    partitions = [p for day in days for p in ctx.store.persons.due_partitions(day)]
+    job = tasks.new_job(ctx, "expire", now, lists=len(partitions))
+    tasks.send(ctx, [tasks.due_message(job, partition) for partition in partitions])
+    return job

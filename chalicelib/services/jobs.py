@@ -46,8 +46,8 @@ JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("expire", 3600, _expire),
-        Job("purge", 86400, _purge),
-        Job("recompare", 86400, _recompare),
+        Job("purge", 3600, _purge),
+        Job("recompare", 3600, _recompare),
     )
 }
 
@@ -61,3 +61,20 @@ def run(ctx: Context, name: str, now: datetime) -> dict[str, Any]:
         known = ", ".join(JOBS)  # never the name asked for: error bodies repeat no input
         raise NotFound(f"There is no such job (jobs: {known}).", f"没有该任务（任务：{known}）。")
     return {"job": name, **job.run(ctx, now)}
+
+
+def progress(ctx: Context, job_id: str) -> dict[str, Any]:
+    """A batch job's progress: `running` until every piece of its work is listed and done."""
+    found = ctx.store.progress.get(job_id) if len(job_id) <= 64 else None
+    if found is None:
+        raise NotFound("There is no such job.", "没有该任务。")
+    return {
+        "job_id": found.job_id,
+        "kind": found.kind,
+        "state": "done" if found.finished else "running",
+        "started_at": found.started_at.isoformat(timespec="seconds"),
+        "total": found.total,
+        "done": found.done,
+        "recoloured": found.recoloured,
+        "failed": found.failed,
+    }

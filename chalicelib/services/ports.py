@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from chalicelib.domain.entities import (
     Account,
@@ -25,6 +25,13 @@ from chalicelib.domain.history import HistoryEntry
 from chalicelib.domain.model import Arrival, Checkin, Record, Risk, Role
 from chalicelib.domain.otp import OtpState
 from chalicelib.domain.places import Place, PlaceVisit, Report
+
+# Where a page of a day's partition ends (DynamoDB's LastEvaluatedKey): opaque to the services,
+# plain JSON so that a job can save it and resume there. Every `delete_page` (and
+# `delete_visits_page`) deletes up to `limit` items of `day`'s partition `shard` (0 <= shard <
+# config.shards_read of its kind) after `after` (None: from the start) and returns how many it
+# deleted and where the next page starts (None: that partition is done).
+Page = dict[str, Any]
 
 
 class Logins(Protocol):
@@ -48,6 +55,11 @@ class Logins(Protocol):
     def delete_of_day(self, day: date) -> int:
         """Deletes the login states whose last activity (a send, or a code's expiry) fell on
         that Asia/Shanghai day and that nothing touched since; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of delete_of_day's states (see Page)."""
 
 
 class Accounts(Protocol):
@@ -144,6 +156,14 @@ class Persons(Protocol):
         """The persons whose review day is `day`, as the index has them: each read once, but a
         copy may lag behind the person (reassess writes over its version only)."""
 
+    def due_partitions(self, day: date) -> list[str]:
+        """The index partitions that hold the persons due on `day` (one task each)."""
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        """A page of one due partition, from after `start`, and where the next starts."""
+
     def count(self) -> int:
         """All persons (may be a few hours stale on AWS: fine for proportions)."""
 
@@ -218,9 +238,20 @@ class Epidemic(Protocol):
     def persons_visiting(self, region_code: str, today: date) -> list[str]:
         """Persons whose declared visit to the region still counts today."""
 
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """A page of `persons_visiting`, from after `start`, and where the next page starts
+        (None after the last)."""
+
     def delete_visits_until_day(self, day: date) -> int:
         """Deletes the declared region visits that stopped counting on that day (and were not
         moved on by a later declaration); returns how many."""
+
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of delete_visits_until_day's visits (see Page)."""
 
 
 class Checkins(Protocol):
@@ -233,6 +264,11 @@ class Checkins(Protocol):
 
     def delete_of_day(self, day: date) -> int:
         """Deletes every check-in of that day; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's check-ins (see Page)."""
 
 
 class Keys(Protocol):
@@ -254,6 +290,11 @@ class Scans(Protocol):
     def delete_of_day(self, day: date) -> int:
         """Deletes every scan of that Asia/Shanghai day; returns how many."""
 
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's scans (see Page)."""
+
 
 class Reports(Protocol):
     """Yellow and red scans and place visits, by region, for the authority."""
@@ -272,6 +313,11 @@ class Reports(Protocol):
 
     def delete_of_day(self, day: date) -> int:
         """Deletes every report of that Asia/Shanghai day; returns how many."""
+
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's reports (see Page)."""
 
 
 class Places(Protocol):
@@ -301,6 +347,11 @@ class Places(Protocol):
 
     def delete_visits_of_day(self, day: date) -> int:
         """Deletes every place visit of that Asia/Shanghai day; returns how many."""
+
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        """One page of a day's place visits (see Page)."""
 
 
 class Trust(Protocol):
@@ -340,6 +391,70 @@ class Jobs(Protocol):
 
     def set_watermark(self, name: str, value: str) -> None:
         """Only forwards: a slower run finishing late never moves the mark back."""
+
+
+ABANDON_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """A batch job's progress (GET /v1/admin/jobs/{job_id}): `kind` is region, recompare or
+    import; `listed` once every enumeration of its work (pages, scan segments) is finished."""
+
+    job_id: str
+    kind: str
+    started_at: datetime
+    total: int
+    done: int
+    recoloured: int
+    failed: int
+    listed: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.listed and self.done >= self.total
+
+    def abandoned(self, now: datetime) -> bool:
+        """Unfinished after ABANDON_AFTER: a message in the dead-letter queue (alarmed) keeps
+        it from ever finishing, so the job that waits for it starts again instead."""
+        return not self.finished and now - self.started_at > ABANDON_AFTER
+
+
+class Progress(Protocol):
+    """Batch jobs' counters. Every piece of work is counted once, however often its message is
+    delivered: `count` adds to the job only with a new piece id."""
+
+    def start(self, job_id: str, kind: str, at: datetime, lists: int) -> None: ...
+
+    def get(self, job_id: str) -> JobProgress | None: ...
+
+    def count(self, job_id: str, piece: str, **amounts: int) -> bool:
+        """Adds `amounts` (total, done, recoloured, failed, lists_done) once per `piece`; False
+        when that piece was counted before."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A task message as a worker receives it."""
+
+    message_id: str
+    body: str
+    receipt: str
+    receives: int
+
+
+class Queue(Protocol):
+    """Batch tasks for the workers (SQS). In AWS the Lambda event source receives and deletes;
+    local workers use `receive`, `delete` and `retry` themselves."""
+
+    def send(self, bodies: list[str]) -> None: ...
+
+    def receive(self, wait_seconds: int = 1) -> list[Message]: ...
+
+    def delete(self, messages: list[Message]) -> None: ...
+
+    def retry(self, messages: list[Message], after_seconds: int) -> None:
+        """Makes the messages visible again after `after_seconds` (a failed delivery)."""
 
 
 class Counters(Protocol):
@@ -436,3 +551,4 @@ class Store:
     erasure: Erasure
     idempotency: Idempotency
     claims: Claims
+    progress: Progress

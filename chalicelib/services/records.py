@@ -28,12 +28,13 @@ from chalicelib.domain.history import ActorKind, Cause
 from chalicelib.domain.model import Category, IdType, Record, Risk
 from chalicelib.domain.rules import evaluate
 from chalicelib.security.tokens import AccessClaims
+from chalicelib.services import tasks
 from chalicelib.services.applications import id_key
 from chalicelib.services.assessment import active_policy, gather, reassess
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Store
 
-REGION_BUDGET_SECONDS = 20.0
+REGION_BUDGET_SECONDS = 15.0  # listing visitors within the request; the rest is queued
 # An import stops starting new work after this long (the route's deadline is 25 s and API
 # Gateway's 29 s): what it has not done is reported (`complete: false`, `resume_at`).
 IMPORT_BUDGET_SECONDS = 18.0
@@ -345,13 +346,14 @@ def import_records(
     recoloured = sum(1 for outcome in outcomes.values() if outcome is True)
     failed = sum(1 for outcome in outcomes.values() if outcome is None)
     _settle(ctx, actor, now, reserved, hold, recoloured)
+    # Persons whose records are stored but who were not re-evaluated in time: queued, so the
+    # answer need not wait for them (chalicelib/services/tasks.py).
+    late = [person_id for person_id, outcome in outcomes.items() if outcome == _NOT_REACHED]
+    job = tasks.queue_persons(
+        ctx, "import", late, Cause(ActorKind.AUTHORITY, actor.account_id, "import"), now
+    )
     resume_at = next(
-        (
-            row.index
-            for row, kept in zip(rows, stored, strict=True)
-            if kept is None or outcomes.get(persons.get(row.key, "")) == _NOT_REACHED
-        ),
-        None,
+        (row.index for row, kept in zip(rows, stored, strict=True) if kept is None), None
     )
     if resume_at is not None:
         log.info("import: cut at its time budget; resume at row %d of %d", resume_at, len(rows))
@@ -364,34 +366,36 @@ def import_records(
         "failed": failed,
         "complete": resume_at is None,
         "resume_at": resume_at,
+        "queued": len(late),
+        "job_id": job,
     }
 
 
 def set_region(
     ctx: Context, actor: AccessClaims, code: str, risk: Risk, now: datetime
 ) -> dict[str, Any]:
-    """Records the risk (who and when) and re-evaluates at once everyone whose declared visit to
-    the region still counts; what does not fit the time budget is left to `recompare`."""
+    """Records the risk (who and when) and starts a job that re-evaluates everyone whose declared
+    visit to the region still counts: the first visitors here and now (a small region's change
+    is in the answer), the others queued a page per message, listed within REGION_BUDGET_SECONDS
+    and handed on in a continuation message beyond (chalicelib/services/tasks.py)."""
     ctx.store.epidemic.put_region(code, risk, by=actor.account_id, at=now)
     started = time.monotonic()
-    visitors = ctx.store.epidemic.persons_visiting(code, shanghai_date(now))
+    job = tasks.new_job(ctx, "region", now, lists=1)
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"region:{code}")
-    done = recoloured = failed = 0
-    for person_id in visitors:
-        if time.monotonic() - started > REGION_BUDGET_SECONDS:
-            break
-        try:
-            recoloured += reassess(ctx.store, person_id, cause, now).changed
-        except Exception as error:  # one visitor must not stop the others; recompare retries
-            log.warning("region: re-evaluation failed (%s)", type(error).__name__)
-            failed += 1
-        done += 1
+    listing = tasks.list_region(
+        ctx,
+        tasks.Listing(job, code, cause),
+        now,
+        lambda: time.monotonic() - started > REGION_BUDGET_SECONDS,
+        inline_persons=config.region_inline_persons(),
+    )
     return {
         "region_code": code,
         "risk": risk.value,
         "updated_at": now.isoformat(timespec="seconds"),
-        "reevaluated": done,
-        "recoloured": recoloured,
-        "deferred": len(visitors) - done,
-        "failed": failed,
+        "reevaluated": listing.inline.done,
+        "recoloured": listing.inline.recoloured,
+        "deferred": listing.queued,
+        "failed": listing.inline.failed,
+        "job_id": job,
     }

@@ -29,7 +29,7 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def new_id() -> str:
-    return secrets.token_hex(8)  # hex: its last byte picks the day shard
+    return secrets.token_hex(8)  # random: it picks the day shard (storage: shard_of)
 
 
 def first_this_hour(
@@ -40,9 +40,14 @@ def first_this_hour(
     A partner's code names no person: each of its reports counts."""
     if person_id is None:
         return True
-    hour = int(at.timestamp()) // 3600
-    key = f"report:{kind.value}:{person_id}:{place_id}:{hour}"
-    return store.counters.hit(key, 1, at + timedelta(hours=1))
+    return store.counters.hit(
+        counter_key(kind, person_id, place_id, at), 1, at + timedelta(hours=1)
+    )
+
+
+def counter_key(kind: ReportKind, person_id: str, place_id: str | None, at: datetime) -> str:
+    """The counter (a marker item) of one person's reports of a kind at a place in an hour."""
+    return f"report:{kind.value}:{person_id}:{place_id}:{int(at.timestamp()) // 3600}"
 
 
 def for_visit(store: Store, visit: PlaceVisit, place: Place) -> Report | None:

@@ -1,10 +1,375 @@
-"""Queued tasks (work in progress: the handler is being built in this issue)."""
+"""Batch work on the task queue (docs/decisions/0030-queue.md).
+
+Work that grows with a province is cut into messages and done by queue workers (the Chalice SQS
+handler in AWS, `manage worker` locally), each message within a time budget, handing on the rest
+in a continuation message:
+
+- `region`: lists a region's declared visitors a page at a time; each page goes out as a
+  `reassess` message (a region change must reach hundreds of thousands of visitors quickly, so it
+  fans out as wide as the workers allow);
+- `segment`: one parallel scan segment of a full pass over every person (`recompare`, a new
+  policy version), re-evaluated page by page;
+- `reassess`: re-evaluates a page of persons (a region's visitors, an import's persons that did
+  not fit the request's budget);
+- `due`: the persons of one partition of a day's review index, when the hourly `expire` run
+  cannot finish the day in its budget (a region that turned high-risk 14 days ago);
+- `purge`: one partition (kind, day, shard) past retention, when the hourly `purge` run cannot
+  finish (millions of scans a day).
+
+Delivery is at least once. Re-evaluating is idempotent (`assessment.reassess` writes only a
+changed code, conditionally on the version it read) and every page is counted once in the job's
+progress (`Progress.count` with the page's piece id), so a message delivered twice changes
+nothing twice and counts nothing twice.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
+from chalicelib import config
+from chalicelib.domain.clock import shanghai_date, utcnow
+from chalicelib.domain.errors import NotFound, Unavailable
+from chalicelib.domain.history import ActorKind, Cause
+from chalicelib.services.assessment import reassess
+from chalicelib.services.context import Context
 
-def handle_records(records: list[tuple[str, str]]) -> dict[str, Any]:
-    """Handles one batch of (message id, body); answers the ids that failed."""
-    raise NotImplementedError("queued tasks are not built yet")
+PAGE = 100  # persons per message and per page read: ~4 KB a message, well under SQS's 256 KB
+LIST_PAGE = 1000  # a region's visitors per query: 10 messages, one SendMessageBatch
+log = logging.getLogger("healthcode.tasks")
+
+
+@dataclass
+class Tally:
+    """What one page of re-evaluations did."""
+
+    done: int = 0
+    recoloured: int = 0
+    failed: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.done += other.done
+        self.recoloured += other.recoloured
+        self.failed += other.failed
+
+
+def _cause(raw: Sequence[Any]) -> Cause:
+    kind, actor, what = raw
+    return Cause(ActorKind(kind), actor, what)
+
+
+def _raw(cause: Cause) -> list[Any]:
+    return [cause.actor_kind.value, cause.actor, cause.source]
+
+
+def reassess_page(ctx: Context, person_ids: Iterable[str], cause: Cause, now: datetime) -> Tally:
+    """Re-evaluates each person, several at a time (the calls mostly wait on the database); one
+    failing person does not stop the others (a later pass retries them), but an unavailable
+    database fails the page (the message is delivered again)."""
+
+    def one(person_id: str) -> str:
+        try:
+            return "recoloured" if reassess(ctx.store, person_id, cause, now).changed else "same"
+        except NotFound:
+            return "same"  # deleted meanwhile: nothing to re-evaluate
+        except Unavailable:
+            raise
+        except Exception as error:
+            log.warning("task: re-evaluation failed (%s)", type(error).__name__)
+            return "failed"
+
+    ids = list(person_ids)
+    with ThreadPoolExecutor(max_workers=config.task_threads()) as pool:
+        outcomes = list(pool.map(one, ids))
+    return Tally(len(ids), outcomes.count("recoloured"), outcomes.count("failed"))
+
+
+def _count(ctx: Context, job_id: str, piece: str, tally: Tally, **more: int) -> None:
+    ctx.store.progress.count(
+        job_id,
+        piece,
+        done=tally.done,
+        recoloured=tally.recoloured,
+        failed=tally.failed,
+        **more,
+    )
+
+
+def send(ctx: Context, messages: Sequence[dict[str, Any]]) -> None:
+    if messages:
+        ctx.queue.send([json.dumps(message, separators=(",", ":")) for message in messages])
+
+
+def new_job(ctx: Context, kind: str, now: datetime, lists: int) -> str:
+    job_id = f"{kind}-{secrets.token_hex(6)}"
+    ctx.store.progress.start(job_id, kind, now, lists)
+    return job_id
+
+
+# --- region changes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """A region's visitors, listed from `cursor` on (page `page`)."""
+
+    job: str
+    code: str
+    cause: Cause
+    cursor: str | None = None
+    page: int = 0
+    inline: Tally = field(default_factory=Tally)  # re-evaluated right here (the request)
+    queued: int = 0
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "task": "region",
+            "job": self.job,
+            "code": self.code,
+            "cause": _raw(self.cause),
+            "cursor": self.cursor,
+            "page": self.page,
+        }
+
+
+def list_region(
+    ctx: Context,
+    listing: Listing,
+    now: datetime,
+    out_of_time: Callable[[], bool],
+    inline_persons: int = 0,
+) -> Listing:
+    """Lists visitors a page at a time: the first `inline_persons` are re-evaluated here, the
+    others queued a page per message. Out of time, the rest goes on in a continuation message."""
+    today = shanghai_date(now)
+    while True:
+        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, LIST_PAGE)
+        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+        here = 0
+        while here < len(chunks) and listing.inline.done + len(chunks[here]) <= inline_persons:
+            tally = reassess_page(ctx, chunks[here], listing.cause, now)
+            listing.inline.add(tally)
+            _count(ctx, listing.job, f"p{listing.page}.{here}", tally, total=len(chunks[here]))
+            here += 1
+        queued = {f"p{listing.page}.{n}": chunks[n] for n in range(here, len(chunks))}
+        # Sent first, counted after: a retry sends them again, and they count once.
+        send(ctx, [_reassess_message(listing.job, k, v, listing.cause) for k, v in queued.items()])
+        total = sum(len(chunk) for chunk in queued.values())
+        ctx.store.progress.count(listing.job, f"list{listing.page}", total=total)
+        listing.queued += total
+        listing.cursor, listing.page = after, listing.page + 1
+        if after is None:
+            ctx.store.progress.count(listing.job, "listed", lists_done=1)
+            return listing
+        if out_of_time():
+            send(ctx, [listing.message()])
+            return listing
+
+
+def _reassess_message(job: str, piece: str, ids: list[str], cause: Cause) -> dict[str, Any]:
+    return {"task": "reassess", "job": job, "piece": piece, "persons": ids, "cause": _raw(cause)}
+
+
+def queue_persons(
+    ctx: Context, kind: str, person_ids: Sequence[str], cause: Cause, now: datetime
+) -> str | None:
+    """A job re-evaluating `person_ids` on the queue (an import's persons that did not fit its
+    budget); None when there are none."""
+    if not person_ids:
+        return None
+    job = new_job(ctx, kind, now, lists=1)
+    pages = [person_ids[i : i + PAGE] for i in range(0, len(person_ids), PAGE)]
+    send(ctx, [_reassess_message(job, f"p{n}", list(page), cause) for n, page in enumerate(pages)])
+    ctx.store.progress.count(job, "listed", total=len(person_ids), lists_done=1)
+    return job
+
+
+# --- full passes (recompare, a new policy version) -------------------------------------------
+
+PASS_CAUSE = Cause(ActorKind.SYSTEM, None, "recompare")
+
+
+def start_pass(ctx: Context, now: datetime, segments: int | None = None) -> str:
+    """A re-evaluation of every person: one queued task per parallel scan segment."""
+    segments = segments or config.recompare_segments()
+    job = new_job(ctx, "recompare", now, lists=segments)
+    send(
+        ctx,
+        [
+            {"task": "segment", "job": job, "segment": s, "segments": segments, "page": 0}
+            for s in range(segments)
+        ],
+    )
+    return job
+
+
+def run_segment(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    job, segment, segments = message["job"], message["segment"], message["segments"]
+    cursor: str | None = message.get("cursor")
+    page: int = message["page"]
+    while True:
+        ids, cursor = ctx.store.persons.ids(segment, segments, cursor, PAGE)
+        tally = reassess_page(ctx, ids, PASS_CAUSE, now)
+        _count(ctx, job, f"s{segment}p{page}", tally, total=len(ids))
+        page += 1
+        if cursor is None:
+            ctx.store.progress.count(job, f"s{segment}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "cursor": cursor, "page": page}])
+            return
+
+
+# --- persons due on a day (the expire job's busy days) ----------------------------------------
+
+EXPIRY_CAUSE = Cause(ActorKind.SYSTEM, None, "expiry")
+
+
+def due_message(job: str, partition: str) -> dict[str, Any]:
+    return {"task": "due", "job": job, "partition": partition, "page": 0}
+
+
+def run_due(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    job, partition = message["job"], message["partition"]
+    cursor: str | None = message.get("cursor")
+    page: int = message["page"]
+    while True:
+        persons, cursor = ctx.store.persons.due_page(partition, cursor, PAGE)
+        ids = [person.person_id for person in persons]
+        tally = reassess_page(ctx, ids, EXPIRY_CAUSE, now)
+        _count(ctx, job, f"{partition}p{page}", tally, total=len(ids))
+        page += 1
+        if cursor is None:
+            ctx.store.progress.count(job, f"{partition}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "cursor": cursor, "page": page}])
+            return
+
+
+# --- purge (a busy day's scans) ----------------------------------------------------------------
+
+PURGE_PAGE = 200
+
+
+def purge_message(kind: str, day: date, shard: int, after: Any = None) -> dict[str, Any]:
+    return {
+        "task": "purge",
+        "kind": kind,
+        "day": day.isoformat(),
+        "shard": shard,
+        "after": after,
+        "page": 0,
+    }
+
+
+def run_purge(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    from chalicelib.services.purge import KINDS
+
+    job, kind, shard = message["job"], message["kind"], message["shard"]
+    day = date.fromisoformat(message["day"])
+    delete_page = KINDS[kind].pages(ctx.store)
+    after, page = message.get("after"), message["page"]
+    piece = f"{kind}:{message['day']}#{shard}"
+    while True:
+        removed, after = delete_page(day, shard, after, PURGE_PAGE)
+        ctx.store.progress.count(job, f"{piece}p{page}", total=removed, done=removed)
+        page += 1
+        if after is None:
+            ctx.store.progress.count(job, f"{piece}end", lists_done=1)
+            return
+        if out_of_time():
+            send(ctx, [{**message, "after": after, "page": page}])
+            return
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+
+def handle(ctx: Context, body: str, now: datetime, out_of_time: Callable[[], bool]) -> None:
+    """Does one task."""
+    message = json.loads(body)
+    task = message["task"]
+    if task == "reassess":
+        tally = reassess_page(ctx, message["persons"], _cause(message["cause"]), now)
+        _count(ctx, message["job"], message["piece"], tally)
+    elif task == "region":
+        listing = Listing(
+            message["job"],
+            message["code"],
+            _cause(message["cause"]),
+            message["cursor"],
+            message["page"],
+        )
+        list_region(ctx, listing, now, out_of_time)
+    elif task == "segment":
+        run_segment(ctx, message, now, out_of_time)
+    elif task == "due":
+        run_due(ctx, message, now, out_of_time)
+    elif task == "purge":
+        run_purge(ctx, message, now, out_of_time)
+    else:
+        raise ValueError("unknown task")
+
+
+def handle_records(
+    records: Sequence[tuple[str, str]], ctx: Context | None = None
+) -> dict[str, Any]:
+    """Handles one batch of (message id, body) within the task budget; answers the ids that
+    failed (`batchItemFailures`: only those are delivered again, up to the dead-letter queue)."""
+    from chalicelib.services.context import default
+
+    ctx = ctx or default()
+    started = time.monotonic()
+    budget = config.task_budget_seconds()
+
+    def out_of_time() -> bool:
+        return time.monotonic() - started > budget
+
+    failures = []
+    for message_id, body in records:
+        try:
+            handle(ctx, body, utcnow(), out_of_time)
+        except Exception as error:  # the message is retried; never its content in the log
+            log.warning("task failed (%s); it will be retried", type(error).__name__)
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}
+
+
+def drain(
+    ctx: Context,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+    idle_exit: bool = True,
+    retry_seconds: int = 1,
+) -> int:
+    """The local worker loop (`manage worker`, `make run`, the tests): receives batches, handles
+    them as the SQS handler does, deletes what succeeded and makes what failed visible again
+    after `retry_seconds` (SQS's redrive moves a message received too often to the dead-letter
+    queue). With `idle_exit`, returns once the queue is empty; answers the messages handled."""
+    handled = 0
+    while not stop():
+        messages = ctx.queue.receive(wait_seconds=0 if idle_exit else 1)
+        if not messages:
+            if idle_exit:
+                return handled
+            continue
+        answer = handle_records([(m.message_id, m.body) for m in messages], ctx)
+        failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+        ctx.queue.delete([m for m in messages if m.message_id not in failed])
+        ctx.queue.retry([m for m in messages if m.message_id in failed], retry_seconds)
+        handled += len(messages)
+    return handled

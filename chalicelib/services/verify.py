@@ -90,6 +90,10 @@ def verify(
     }
 
 
+def new_scan_id() -> str:
+    return secrets.token_hex(8)  # random: it picks the scan's day shard (storage: shard_of)
+
+
 def record_scan(
     ctx: Context,
     actor: AccessClaims,
@@ -104,7 +108,7 @@ def record_scan(
     the gate; green without one passes) and reports a yellow, red or feverish one."""
     valid = reason is None or reason == FEVER_AT_GATE
     scan = Scan(
-        scan_id=secrets.token_hex(8),
+        scan_id=new_scan_id(),
         at=now,
         checker_id=actor.account_id,
         place_id=place_id or actor.place_id,

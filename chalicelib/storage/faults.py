@@ -20,7 +20,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from chalicelib.domain.clock import past_deadline
 from chalicelib.domain.errors import Unavailable
 
-# DynamoDB's answers that say "not now" rather than "not this".
+# DynamoDB's (and SQS's) answers that say "not now" rather than "not this".
 UNAVAILABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -28,6 +28,10 @@ UNAVAILABLE_CODES = frozenset(
         "RequestLimitExceeded",
         "InternalServerError",
         "ServiceUnavailable",
+        # SQS's
+        "RequestThrottled",
+        "AWS.SimpleQueueService.ServiceUnavailable",
+        "InternalError",
     }
 )
 T = TypeVar("T")
@@ -44,6 +48,7 @@ def _check_deadline(**_: Any) -> None:
 
 # Registered by every botocore session made from now on (pynamodb makes one per connection).
 handlers.BUILTIN_HANDLERS.append(("before-send.dynamodb.*", _check_deadline))
+handlers.BUILTIN_HANDLERS.append(("before-send.sqs.*", _check_deadline))
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -73,6 +73,14 @@ class MarkerItem(_Table):
     hits = NumberAttribute(null=True)  # rate counters
     issued_by = UnicodeAttribute(null=True)  # share codes: the account that gave consent
     ttl = NumberAttribute(null=True)  # housekeeping only: reads check expires_at
+    # Batch jobs (`job:<id>`, docs/decisions/0030-queue.md): counters added by queued tasks,
+    # each piece of work once (a `piece:<job>:<piece>` marker in the same transaction).
+    total = NumberAttribute(null=True)
+    done = NumberAttribute(null=True)
+    recoloured = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    lists = NumberAttribute(null=True)  # enumerations the job waits for (segments, pages)
+    lists_done = NumberAttribute(null=True)
 
 
 class CheckersIndex(GlobalSecondaryIndex["AccountItem"]):

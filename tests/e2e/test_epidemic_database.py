@@ -56,6 +56,8 @@ def test_a_close_contact_record_turns_the_code_red_at_once_with_a_reason_and_his
         "failed": 0,
         "complete": True,
         "resume_at": None,
+        "queued": 0,
+        "job_id": None,
     }
     view = api.json("GET", f"/v1/persons/{person_id}/code", token=token)[1]
     assert view["color"] == "red"
@@ -88,6 +90,8 @@ def test_importing_the_same_batch_twice_applies_it_once(
         "failed": 0,
         "complete": True,
         "resume_at": None,
+        "queued": 0,
+        "job_id": None,
     }
 
 

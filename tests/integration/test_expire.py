@@ -115,24 +115,44 @@ def test_two_runs_at_once_change_each_person_exactly_once(ctx: Context, mark: st
     assert counts(again) == (0, 0, 0, 0)
 
 
-def test_a_run_out_of_time_stops_between_persons_and_the_next_one_finishes(
+def test_a_run_out_of_time_hands_the_rest_of_its_days_to_the_queue_workers(
     ctx: Context, mark: str
 ) -> None:
+    from chalicelib.services.jobs import progress
+    from chalicelib.services.tasks import drain
+
+    drain(ctx)
     people = yellow_holders(ctx, 5, shanghai(2035, 7, 31, 10, 0))
     ctx.store.jobs.set_watermark(mark, "2035-08-13")
     now = shanghai(2035, 8, 15, 2, 0)  # the 14th (nobody due) and the 15th (five due)
-    none = expire(ctx, now, watermark=mark, budget_seconds=0)
-    assert counts(none) == (0, 0, 0, 0) and none["complete"] is False
-    assert none["watermark"] == "2035-08-13" and none["days_read"] == 0
     ticks = itertools.count()  # a clock that advances a second per look: before each day and
     # each person; the fifth look is out of time
     half = expire(ctx, now, watermark=mark, budget_seconds=5, clock=lambda: next(ticks))
     assert counts(half) == (2, 2, 0, 0) and half["complete"] is False
     assert half["watermark"] == "2035-08-14"  # the 14th was read to the end, the 15th was not
-    rest = expire(ctx, now, watermark=mark)
-    assert counts(rest) == (3, 3, 0, 0) and rest["complete"] is True
+    assert half["queued_job"] is not None
+    waiting = expire(ctx, now, watermark=mark)  # the workers have not started yet
+    assert waiting["running"] == half["queued_job"] and counts(waiting) == (0, 0, 0, 0)
+    drain(ctx)
+    job = progress(ctx, half["queued_job"])
+    assert (job["state"], job["kind"], job["done"], job["recoloured"]) == ("done", "expire", 3, 3)
     assert colours(ctx, people) == [Color.GREEN] * 5
     assert all(len(expiries(ctx, p)) == 1 for p in people)
+    rest = expire(ctx, now, watermark=mark)  # the 15th again: nobody left
+    assert counts(rest) == (0, 0, 0, 0) and rest["complete"] is True
+
+
+def test_a_run_with_no_time_at_all_queues_every_day_it_should_read(ctx: Context, mark: str) -> None:
+    from chalicelib.services.tasks import drain
+
+    drain(ctx)
+    people = yellow_holders(ctx, 3, shanghai(2036, 7, 31, 10, 0))
+    ctx.store.jobs.set_watermark(mark, "2036-08-13")
+    none = expire(ctx, shanghai(2036, 8, 15, 2, 0), watermark=mark, budget_seconds=0)
+    assert counts(none) == (0, 0, 0, 0) and none["complete"] is False
+    assert none["watermark"] == "2036-08-13" and none["days_read"] == 0
+    drain(ctx)
+    assert colours(ctx, people) == [Color.GREEN] * 3
 
 
 class LaggingIndex:

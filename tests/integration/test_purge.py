@@ -54,12 +54,26 @@ def test_the_boundary_is_the_shanghai_calendar_day(ctx: Context) -> None:
     assert ctx.store.scans.delete_of_day(first_kept.date() + timedelta(days=1)) == 1
 
 
-def test_a_run_out_of_time_resumes_where_it_stopped(ctx: Context) -> None:
+def test_a_run_out_of_time_hands_its_days_to_the_workers_and_the_next_run_waits(
+    ctx: Context,
+) -> None:
+    from chalicelib.services.tasks import drain
+
+    drain(ctx)
     now = NOW.replace(year=2028)
     _purged_through(ctx, "2028-10-20")
+    old = [_scan(datetime(2028, 10, 22, 4, 0, tzinfo=UTC)) for _ in range(3)]
+    for scan in old:
+        ctx.store.scans.add(scan)
     first = purge(ctx, now, budget_seconds=0)
     assert first["complete"] is False and first["days_purged"] == 0
-    assert purge(ctx, now)["days_purged"] == 5  # 10-21 … 10-25
+    assert purge(ctx, now)["running"] == first["queued_job"]
+    drain(ctx)
+    assert ctx.store.scans.delete_of_day(date(2028, 10, 22)) == 0  # the workers deleted them
+    after = purge(ctx, now)
+    assert after["complete"] is True and after["days_purged"] == 0  # 10-21 … 10-25 were done
+    for kind in KINDS:
+        assert ctx.store.jobs.get_watermark(watermark(kind)) == "2028-10-25"
 
 
 def test_check_ins_and_login_states_past_retention_go_per_kind(ctx: Context) -> None:
@@ -151,3 +165,83 @@ def test_declared_region_visits_go_once_they_stopped_counting_past_retention(
     assert report["removed"]["declared_visits"] == 2
     assert people[0] not in ctx.store.epidemic.persons_visiting("330106", ended)
     assert people[1] in ctx.store.epidemic.persons_visiting("330106", counting)
+
+
+def _only_scans_due(ctx: Context, scans_through: str, others_through: str) -> None:
+    for kind in KINDS:
+        mark = scans_through if kind == "scans" else others_through
+        ctx.store.jobs.set_watermark(watermark(kind), mark)
+
+
+class _Ticks:
+    """A clock that moves one second each time the job looks at it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_a_busy_day_cut_by_the_budget_goes_to_the_workers_from_the_saved_page(
+    ctx: Context,
+) -> None:
+    import json
+
+    from chalicelib.services.jobs import progress
+    from chalicelib.services.tasks import drain
+
+    drain(ctx)
+    now = NOW.replace(year=2033)  # cutoff 2033-10-25
+    busy = datetime(2033, 10, 25, 4, 0, tzinfo=UTC)  # the last day past retention
+    first_kept = datetime(2033, 10, 25, 16, 30, tzinfo=UTC)  # 10-26 00:30 in Shanghai
+    _only_scans_due(ctx, "2033-10-24", "2033-10-25")
+    old = [_scan(busy) for _ in range(60)]
+    kept = [_scan(first_kept) for _ in range(5)]
+    for scan in old + kept:
+        ctx.store.scans.add(scan)
+
+    pages: list[tuple[int, object]] = []
+    delete_page = ctx.store.scans.delete_page
+
+    def counted(day: date, shard: int, after: object, limit: int) -> tuple[int, object]:
+        pages.append((shard, after))
+        return delete_page(day, shard, after, limit)  # type: ignore[arg-type]
+
+    ctx.store.scans.delete_page = counted  # type: ignore[method-assign]
+    cut = purge(ctx, now, budget_seconds=6, clock=_Ticks(), page_size=4)
+    assert cut["complete"] is False and cut["queued_job"]
+    saved = json.loads(ctx.store.jobs.get_state(watermark("scans")) or "{}")
+    assert saved["day"] == "2033-10-25"  # mid-day, with its shard and page
+    assert cut["resume"] == {"scans": f"2033-10-25#{saved['shard']}"}
+    in_run = len(pages)
+    assert 0 < cut["removed"]["scans"] < 60
+    waiting = purge(ctx, now)  # the workers have not started: the next run waits
+    assert waiting["running"] == cut["queued_job"] and waiting["removed"]["scans"] == 0
+    drain(ctx)
+    # The workers went on from the saved page (not from the start of its shard), and every
+    # page was read once over the run and the workers together.
+    assert pages[in_run] == (saved["shard"], saved["after"])
+    assert len(pages) == len(set(map(repr, pages)))
+    job = progress(ctx, cut["queued_job"])
+    assert (job["state"], job["kind"]) == ("done", "purge")
+    assert cut["removed"]["scans"] + job["done"] == 60
+    assert ctx.store.scans.delete_of_day(date(2033, 10, 25)) == 0
+    again = purge(ctx, now)
+    assert again["complete"] is True and again["removed"]["scans"] == 0
+    assert ctx.store.jobs.get_watermark(watermark("scans")) == "2033-10-25"
+    # Nothing newer than the retention cut: the next day's scans are all there.
+    assert ctx.store.scans.delete_of_day(date(2033, 10, 26)) == len(kept)
+
+
+def test_a_cursor_left_on_an_older_day_is_ignored(ctx: Context) -> None:
+    import json
+
+    now = NOW.replace(year=2038)
+    _only_scans_due(ctx, "2038-10-23", "2038-10-25")
+    stale = {"day": "2038-10-22", "shard": 7, "after": {"x": {"S": "y"}}}
+    ctx.store.jobs.put_state(watermark("scans"), json.dumps(stale))
+    for _ in range(10):
+        ctx.store.scans.add(_scan(datetime(2038, 10, 24, 4, 0, tzinfo=UTC)))
+    assert purge(ctx, now)["removed"]["scans"] == 10

@@ -113,21 +113,46 @@ def many_people(store: Store, count: int) -> list[Any]:
     return batch
 
 
-def test_an_import_cut_by_its_budget_says_where_to_resume_and_the_resumption_completes(
+def test_an_import_cut_while_storing_says_where_to_resume_and_the_resumption_completes(
     store: Store,
 ) -> None:
+    from chalicelib.services.jobs import progress
+    from chalicelib.services.tasks import drain
+
     ctx = Context(store, ConsoleSender())
+    drain(ctx)
     batch = many_people(store, 40)  # more than one round of 32
-    # Budget checks: settle, then one per round of stores and of re-evaluations.
-    cut = import_records(ctx, ADMIN, batch, [], None, NOW, clock=Clock(calls=4))
-    assert cut["complete"] is False and cut["resume_at"] is not None
-    assert 0 < cut["resume_at"] < 40
-    done = cut["resume_at"]
-    assert cut["recoloured"] <= done
-    rest = import_records(ctx, ADMIN, batch[done:], [], None, NOW)
+    # Budget checks: settle, then one per round of stores: the second round is cut.
+    cut = import_records(ctx, ADMIN, batch, [], None, NOW, clock=Clock(calls=2))
+    assert cut["complete"] is False and cut["resume_at"] == 32
+    # Out of time before re-evaluating: the stored rows' persons are queued, not left out.
+    assert cut["recoloured"] == 0 and cut["queued"] == 32
+    drain(ctx)
+    assert progress(ctx, cut["job_id"])["recoloured"] == 32
+    rest = import_records(ctx, ADMIN, batch[32:], [], None, NOW)
     assert (rest["complete"], rest["resume_at"]) == (True, None)
-    assert cut["recoloured"] + rest["recoloured"] == 40  # everyone red, once
-    assert rest["applied"] + rest["duplicates"] == 40 - done
+    assert rest["applied"] == 8 and rest["recoloured"] == 8
+    again = import_records(ctx, ADMIN, batch, [], None, NOW)  # all done once already
+    assert again["duplicates"] == 40 and again["recoloured"] == 0
+
+
+def test_persons_an_import_cannot_re_evaluate_in_its_budget_are_queued_and_done(
+    store: Store,
+) -> None:
+    from chalicelib.services.jobs import progress
+    from chalicelib.services.tasks import drain
+
+    ctx = Context(store, ConsoleSender())
+    drain(ctx)
+    batch = many_people(store, 40)
+    # settle, two rounds of stores, one round of re-evaluations (32), then out of time.
+    cut = import_records(ctx, ADMIN, batch, [], None, NOW, clock=Clock(calls=4))
+    assert (cut["complete"], cut["resume_at"]) == (True, None)  # every row is stored
+    assert cut["recoloured"] == 32 and cut["queued"] == 8 and cut["job_id"]
+    assert progress(ctx, cut["job_id"])["state"] == "running"
+    drain(ctx)
+    job = progress(ctx, cut["job_id"])
+    assert (job["state"], job["total"], job["done"], job["recoloured"]) == ("done", 8, 8, 8)
 
 
 def test_a_reservation_of_a_request_that_died_is_given_back_by_the_next_import(

@@ -14,7 +14,7 @@ ME = {"phone": "139****5678", "roles": ["resident"], "persons": []}
 # job's report (its counts per job). The policy has a model (PolicyOut); its `when` stays open.
 FREE_FORM = {
     ("GET", "/openapi.json"),
-    ("POST", "/v1/admin/jobs/{name}"),
+    ("POST", "/v1/admin/jobs/{job_id}"),
 }
 
 

@@ -27,7 +27,11 @@ _SCHEDULED_EVENT = {  # what EventBridge sends a scheduled function
 
 
 def _schedules() -> dict[str, Any]:
-    return {source.name: source for source in app.app.event_sources}
+    return {
+        source.name: source
+        for source in app.app.event_sources
+        if hasattr(source, "schedule_expression")  # not the queue worker
+    }
 
 
 def _seconds(expression: Rate) -> int:
@@ -59,12 +63,12 @@ def test_a_scheduled_function_runs_its_own_job(monkeypatch: pytest.MonkeyPatch) 
     assert ran == list(JOBS)
 
 
-def test_expire_runs_hourly_and_the_others_daily_as_the_infra_notes_say() -> None:
+def test_every_job_runs_hourly_as_the_infra_notes_say() -> None:
     expressions = {n: s.schedule_expression.to_string() for n, s in _schedules().items()}
     assert expressions == {
         "expire": "rate(1 hour)",
-        "purge": "rate(1 day)",
-        "recompare": "rate(1 day)",
+        "purge": "rate(1 hour)",
+        "recompare": "rate(1 hour)",
     }
 
 
@@ -88,3 +92,8 @@ def test_an_interval_becomes_a_rate_in_its_largest_whole_unit(
 def test_an_interval_that_is_not_whole_minutes_cannot_be_scheduled(seconds: int) -> None:
     with pytest.raises(ValueError):
         rate(seconds)
+
+
+def test_the_queue_worker_is_registered_on_the_task_queue_with_batches_of_ten() -> None:
+    [worker] = [s for s in app.app.event_sources if not hasattr(s, "schedule_expression")]
+    assert (worker.name, worker.queue, worker.batch_size) == ("worker", "healthcode-tasks", 10)

@@ -177,16 +177,30 @@ class ImportOut(Answer):
     resume_at: int | None = Field(
         description="the index of the first row not done: send records[resume_at:] again"
     )
+    queued: int = Field(description="persons re-evaluated by the workers, not in the answer")
+    job_id: str | None = Field(description="the queued re-evaluation's job, if any")
 
 
 class RegionOut(Answer):
     region_code: str
     risk: Literal["low", "medium", "high"]
     updated_at: str
-    reevaluated: int
+    reevaluated: int = Field(description="visitors re-evaluated within the request")
     recoloured: int
-    deferred: int = Field(description="visitors left to the next recompare run")
+    deferred: int = Field(description="visitors queued for the workers (the job's pages)")
     failed: int = Field(description="visitors not re-evaluated (the next recompare retries)")
+    job_id: str = Field(description="GET /v1/admin/jobs/{job_id} follows every visitor")
+
+
+class JobOut(Answer):
+    job_id: str
+    kind: Literal["region", "recompare", "import", "expire", "purge"]
+    state: Literal["running", "done"]
+    started_at: str
+    total: int = Field(description="persons listed so far (final once state is done)")
+    done: int = Field(description="persons re-evaluated (failed ones included)")
+    recoloured: int
+    failed: int = Field(description="persons whose re-evaluation failed (recompare retries)")
 
 
 class AdminChange(Change):

@@ -19,6 +19,7 @@ from chalicelib.storage.dynamo.jobs import DynamoCounters, DynamoJobs
 from chalicelib.storage.dynamo.keys import DynamoKeys
 from chalicelib.storage.dynamo.persons import DynamoPersons
 from chalicelib.storage.dynamo.places import DynamoPlaces
+from chalicelib.storage.dynamo.progress import DynamoProgress
 from chalicelib.storage.dynamo.scans import DynamoReports, DynamoScans
 from chalicelib.storage.dynamo.trust import DynamoTrust
 from chalicelib.storage.faults import guarded
@@ -47,6 +48,7 @@ def DynamoStore(db: Db | None = None) -> Store:  # noqa: N802 (reads as the type
         erasure=guarded(DynamoErasure(db)),
         idempotency=guarded(DynamoIdempotency(db)),
         claims=guarded(DynamoClaims(db)),
+        progress=guarded(DynamoProgress(db)),
     )
 
 

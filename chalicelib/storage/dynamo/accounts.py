@@ -15,9 +15,12 @@ from chalicelib.domain.otp import OtpState
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
+    Page,
     Repository,
+    day_key,
     day_shard,
-    delete_still_on_day,
+    delete_day,
+    delete_page_still_on_day,
     get,
     held,
 )
@@ -41,7 +44,7 @@ class DynamoLogins(Repository):
             sent_at=list(state.sent_at),
             version=expected_version + 1,
             ttl=newest + 3600,
-            day_shard=day_shard(_day_of(newest), phone_key),
+            day_shard=day_shard(_day_of(newest), phone_key, "logins"),
         )
         condition = (
             t.OtpItem.phone_key.does_not_exist()
@@ -65,11 +68,17 @@ class DynamoLogins(Repository):
         taken: list[Action] = [Otp.code_hash.remove()]
         return held(lambda: Otp(phone_key).update(actions=taken, condition=still))
 
-    def delete_of_day(self, day: date) -> int:
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
         # Only if no login touched it since (which moves it to another day).
-        return delete_still_on_day(
-            t.OtpItem.by_day, t.OtpItem.day_shard, day, lambda k: t.OtpItem(k.phone_key)
+        Otp = t.OtpItem
+        return delete_page_still_on_day(
+            Otp.by_day, Otp.day_shard, lambda k: Otp(k.phone_key), day_key(day, shard), after, limit
         )
+
+    def delete_of_day(self, day: date) -> int:
+        return delete_day(self.delete_page, day, "logins")
 
 
 def _state(item: t.OtpItem) -> OtpState:

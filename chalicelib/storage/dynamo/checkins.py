@@ -8,7 +8,14 @@ from datetime import date, datetime
 from chalicelib.domain.model import Checkin, Symptom
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
-from chalicelib.storage.dynamo.common import Repository, day_shard, delete_all, keys_of_day
+from chalicelib.storage.dynamo.common import (
+    Page,
+    Repository,
+    day_key,
+    day_shard,
+    delete_day,
+    delete_page_of_day,
+)
 
 
 class DynamoCheckins(Repository):
@@ -19,7 +26,7 @@ class DynamoCheckins(Repository):
             checkin.day,
             health_enc=encrypt(json.dumps(health), _context(person_id, checkin.day)),
             at=at,
-            day_shard=day_shard(checkin.day, person_id),
+            day_shard=checkin_day_shard(person_id, checkin.day),
         )
         # One write that replaces the day's earlier check-in and says whether there was one.
         return self._db.put_returning_old(item)
@@ -30,9 +37,21 @@ class DynamoCheckins(Repository):
         )
         return [_checkin(item) for item in found]
 
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        C = t.CheckinItem
+        return delete_page_of_day(
+            C, C.by_day, lambda k: C(k.person_id, k.day), day_key(day, shard), after, limit
+        )
+
     def delete_of_day(self, day: date) -> int:
-        keys = keys_of_day(t.CheckinItem.by_day, day)
-        return delete_all(t.CheckinItem, (t.CheckinItem(k.person_id, k.day) for k in keys))
+        return delete_day(self.delete_page, day, "checkins")
+
+
+def checkin_day_shard(person_id: str, day: date) -> str:
+    """A check-in's `by_day` partition: its day and a shard of the person id."""
+    return day_shard(day, person_id, "checkins")
 
 
 def _context(person_id: str, day: date) -> str:

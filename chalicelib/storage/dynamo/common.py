@@ -3,7 +3,8 @@ few calls made on the client directly), reads that may find nothing, day shards 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -13,15 +14,15 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from chalicelib import config
 from chalicelib.storage import tables as t
 
 M = TypeVar("M", bound=Model)
 CONDITION_FAILED = "ConditionalCheckFailedException"
-SCAN_SHARDS = 8
-DUE_SHARDS = 8
-DAY_SHARDS = 8  # check-ins, login states, place visits, reports and visits by day
+# A page of a day's partition: DynamoDB's LastEvaluatedKey, as it travels in a saved cursor.
+Page = dict[str, dict[str, str]]
 
 
 class Db:
@@ -85,8 +86,12 @@ def held(write: Callable[[], object]) -> bool:
     return True
 
 
-def shard_of(hex_key: str, shards: int) -> int:
-    return int(hex_key[-2:], 16) % shards
+def shard_of(key: str, shards: int) -> int:
+    """The shard of an id (a scan's, report's or visit's random id, a person id, a phone's blind
+    index): its CRC-32 modulo the count, uniform for any count (the last two hex digits, used
+    before, allowed at most 256). Only writers call it: the shard is stored in the key, and
+    readers query every shard a day may have."""
+    return zlib.crc32(key.encode()) % shards
 
 
 def day_key(day: date, shard: int) -> str:
@@ -98,9 +103,10 @@ def day_of_key(key: str) -> date:
     return date.fromisoformat(key.partition("#")[0])
 
 
-def day_shard(day: date, hex_key: str, shards: int = DAY_SHARDS) -> str:
-    """The partition of `day` for an item: one day's items spread over `shards` partitions."""
-    return day_key(day, shard_of(hex_key, shards))
+def day_shard(day: date, key: str, kind: str) -> str:
+    """The partition of `day` for an item of `kind`: one day's items spread over the kind's
+    configured count (config.shards)."""
+    return day_key(day, shard_of(key, config.shards(kind)))
 
 
 def at_id(at: datetime, item_id: str) -> str:
@@ -112,25 +118,57 @@ def at_of(value: str) -> datetime:
     return datetime.strptime(value.partition("#")[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def keys_of_day(index: GlobalSecondaryIndex[M], day: date) -> Iterator[M]:
-    """The keys a day-sharded `by_day` index holds for one Asia/Shanghai day."""
-    for shard in range(DAY_SHARDS):
-        yield from index.query(day_key(day, shard))
+def page_of(
+    query: Callable[..., ResultIterator[M]], key: str, after: Page | None, limit: int
+) -> tuple[list[M], Page | None]:
+    """One page of a partition (a table's or an index's `query`): up to `limit` items after
+    `after`, and where the next page starts (None: the partition is done)."""
+    found = query(key, limit=limit, page_size=limit, last_evaluated_key=after)
+    items = list(found)
+    return items, (found.last_evaluated_key if items else None)
 
 
-def delete_still_on_day(
+def delete_page_of_day(
+    model: type[M],
+    index: GlobalSecondaryIndex[M],
+    item_of: Callable[[M], M],
+    key: str,
+    after: Page | None,
+    limit: int,
+) -> tuple[int, Page | None]:
+    """Deletes one page of a day-sharded index's partition `key` (batch deletes)."""
+    found, following = page_of(index.query, key, after, limit)
+    return delete_all(model, (item_of(k) for k in found)), following
+
+
+def delete_page_still_on_day(
     index: GlobalSecondaryIndex[M],
     shard_attribute: UnicodeAttribute,
-    day: date,
     item_of: Callable[[M], M],
-) -> int:
-    """Deletes what a day-sharded index holds for `day`, each item only if it is still on that
-    day: the index may lag behind a later write that moved the item to another day."""
+    key: str,
+    after: Page | None,
+    limit: int,
+) -> tuple[int, Page | None]:
+    """Deletes one page of what a day-sharded index holds under `key`, each item only if it is
+    still on that day: the index may lag behind a later write that moved it to another day."""
+    found, following = page_of(index.query, key, after, limit)
     removed = 0
-    for shard in range(DAY_SHARDS):
-        key = day_key(day, shard)
-        for found in index.query(key):
-            removed += held(partial(item_of(found).delete, condition=shard_attribute == key))
+    for item in found:
+        removed += held(partial(item_of(item).delete, condition=shard_attribute == key))
+    return removed, following
+
+
+def delete_day(delete_page: Callable[..., tuple[int, Page | None]], day: date, kind: str) -> int:
+    """A whole day of `kind`, page by page over every shard it may have (tests and small days;
+    the purge job pages itself, with a saved cursor)."""
+    removed = 0
+    for shard in range(config.shards_read(kind)):
+        after: Page | None = None
+        while True:
+            count, after = delete_page(day, shard, after, 100)
+            removed += count
+            if after is None:
+                break
     return removed
 
 

@@ -10,9 +10,12 @@ from chalicelib.domain.model import Category, Record, Risk
 from chalicelib.security.fields import decrypt, encrypt
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
+    Page,
     Repository,
+    day_key,
     day_shard,
-    delete_still_on_day,
+    delete_day,
+    delete_page_still_on_day,
     held,
 )
 
@@ -40,18 +43,43 @@ class DynamoEpidemic(Repository):
         found = t.VisitItem.query(region_code, filter_condition=t.VisitItem.until >= today)
         return [item.person_id for item in found]
 
-    def delete_visits_until_day(self, day: date) -> int:
-        # Only if no later declaration moved its end on since.
-        return delete_still_on_day(
-            t.VisitItem.by_until,
-            t.VisitItem.until_shard,
-            day,
-            lambda k: t.VisitItem(k.region_code, k.person_id),
+    def visitors(
+        self, region_code: str, today: date, start: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        page = t.VisitItem.query(
+            region_code,
+            filter_condition=t.VisitItem.until >= today,
+            limit=limit,
+            last_evaluated_key=(
+                {"region_code": {"S": region_code}, "person_id": {"S": start}} if start else None
+            ),
         )
+        ids = [item.person_id for item in page]
+        last = page.last_evaluated_key
+        return ids, (last["person_id"]["S"] if last else None)
+
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        # Only if no later declaration moved its end on since.
+        V = t.VisitItem
+        return delete_page_still_on_day(
+            V.by_until,
+            V.until_shard,
+            lambda k: V(k.region_code, k.person_id),
+            day_key(day, shard),
+            after,
+            limit,
+        )
+
+    def delete_visits_until_day(self, day: date) -> int:
+        return delete_day(self.delete_visits_page, day, "visits")
 
 
 def visit_item(region: str, person_id: str, until: date) -> t.VisitItem:
-    return t.VisitItem(region, person_id, until=until, until_shard=day_shard(until, person_id))
+    return t.VisitItem(
+        region, person_id, until=until, until_shard=day_shard(until, person_id, "visits")
+    )
 
 
 def record_item(id_key: str, record: Record, *, by: str, at: datetime) -> t.RecordItem:

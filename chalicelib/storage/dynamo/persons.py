@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from pynamodb.expressions.update import Action
 
+from chalicelib import config
 from chalicelib.domain.entities import Person, Status
 from chalicelib.domain.errors import AlreadyApplied, Conflict, NotFound, TooManyDependents
 from chalicelib.domain.history import HistoryEntry
@@ -29,7 +30,6 @@ from chalicelib.services.ports import NewPerson
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.accounts import count_dependent
 from chalicelib.storage.dynamo.common import (
-    DUE_SHARDS,
     Repository,
     day_key,
     day_of_key,
@@ -101,7 +101,7 @@ class DynamoPersons(Repository):
         *,
         arrival_fixed: bool = False,
     ) -> None:
-        due_key = _due_key(person.person_id, due)
+        due_key = review_key(person.person_id, due)
         P = t.PersonItem
         actions: list[Action] = [
             P.color.set(person.color.value),
@@ -166,9 +166,27 @@ class DynamoPersons(Repository):
 
     def due(self, day: date) -> Iterator[Person]:
         # The index projects whole items: one read per due person, page by page.
-        for shard in range(DUE_SHARDS):
-            for item in t.PersonItem.by_due.query(day_key(day, shard)):
+        for partition in self.due_partitions(day):
+            for item in t.PersonItem.by_due.query(partition):
                 yield _person(item)
+
+    def due_partitions(self, day: date) -> list[str]:
+        # Every shard a day may have been written to, with this count or an earlier one.
+        return [day_key(day, shard) for shard in range(config.shards_read("due"))]
+
+    def due_page(
+        self, partition: str, start: str | None, limit: int
+    ) -> tuple[list[Person], str | None]:
+        page = t.PersonItem.by_due.query(
+            partition,
+            limit=limit,
+            last_evaluated_key=(
+                {"due_key": {"S": partition}, "person_id": {"S": start}} if start else None
+            ),
+        )
+        persons = [_person(item) for item in page]
+        last = page.last_evaluated_key
+        return persons, (last["person_id"]["S"] if last else None)
 
     def count(self) -> int:
         # DescribeTable's ItemCount: refreshed about every six hours on AWS, exact locally.
@@ -189,9 +207,10 @@ class DynamoPersons(Repository):
         return ids, (last["person_id"]["S"] if last else None)
 
 
-def _due_key(person_id: str, due: date | None) -> str | None:
-    # Sharded so that one busy day is spread over several index partitions.
-    return day_shard(due, person_id, DUE_SHARDS) if due else None
+def review_key(person_id: str, due: date | None) -> str | None:
+    """The person's `by_due` partition: the review day and a shard of the person id, so that
+    one busy day is spread over several index partitions; None without a review day."""
+    return day_shard(due, person_id, "due") if due else None
 
 
 def person_item(person: Person) -> t.PersonItem:
@@ -222,7 +241,7 @@ def person_item(person: Person) -> t.PersonItem:
         version=person.version,
         history_seq=person.history_seq,
         history_hash=person.history_hash,
-        due_key=_due_key(person.person_id, person.due),
+        due_key=review_key(person.person_id, person.due),
         self_held=person.self_held,
         guardians=person.guardians,
         paper_not_before=person.paper_not_before,

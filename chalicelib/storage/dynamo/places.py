@@ -12,14 +12,17 @@ from chalicelib.domain.model import Color
 from chalicelib.domain.places import Place, PlaceType, PlaceVisit, Report
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
+    Page,
     Repository,
     at_id,
     at_of,
+    day_key,
     day_shard,
     delete_all,
+    delete_day,
+    delete_page_of_day,
     get,
     held,
-    keys_of_day,
 )
 from chalicelib.storage.dynamo.scans import report_item
 from chalicelib.storage.dynamo.transactions import Transaction
@@ -62,7 +65,7 @@ class DynamoPlaces(Repository):
             place_name=visit.place_name,
             place_type=visit.place_type.value,
             color=visit.color.value,
-            day_shard=day_shard(shanghai_date(visit.at), visit.visit_id),
+            day_shard=day_shard(shanghai_date(visit.at), visit.visit_id, "place_visits"),
         )
         if report is None:
             item.save()
@@ -85,9 +88,16 @@ class DynamoPlaces(Repository):
         keys = t.PlaceVisitItem.query(person_id, attributes_to_get=["person_id", "at_id"])
         return delete_all(t.PlaceVisitItem, keys)
 
+    def delete_visits_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        V = t.PlaceVisitItem
+        return delete_page_of_day(
+            V, V.by_day, lambda k: V(k.person_id, k.at_id), day_key(day, shard), after, limit
+        )
+
     def delete_visits_of_day(self, day: date) -> int:
-        keys = keys_of_day(t.PlaceVisitItem.by_day, day)
-        return delete_all(t.PlaceVisitItem, (t.PlaceVisitItem(k.person_id, k.at_id) for k in keys))
+        return delete_day(self.delete_visits_page, day, "place_visits")
 
 
 def _place_item(place: Place) -> t.PlaceItem:

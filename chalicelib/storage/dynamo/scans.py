@@ -4,6 +4,7 @@ red scans and place visits (by region and time)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 from chalicelib.domain.clock import shanghai_date
 from chalicelib.domain.entities import Scan
@@ -11,40 +12,52 @@ from chalicelib.domain.model import Color
 from chalicelib.domain.places import Report, ReportKind
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import (
-    SCAN_SHARDS,
+    Page,
     Repository,
     at_id,
     at_of,
     day_key,
     day_shard,
     delete_all,
-    keys_of_day,
+    delete_day,
+    delete_page_of_day,
+    page_of,
 )
 
 
 class DynamoScans(Repository):
     def add(self, scan: Scan) -> None:
-        item = t.ScanItem(
-            day_shard(shanghai_date(scan.at), scan.scan_id, SCAN_SHARDS),
-            f"{scan.at.isoformat()}#{scan.scan_id}",
-            checker_id=scan.checker_id,
-            place_id=scan.place_id,
-            valid=scan.valid,
-            passed=scan.passed,
-            color=scan.color.value if scan.color else None,
-            reason=scan.reason,
-            person_id=scan.person_id,
-            via=scan.via if scan.via != "token" else None,
-        )
         # On the verify path: one call on the client (see persons.DynamoPersons.status).
         self._db.connection().client.put_item(
-            TableName=t.ScanItem.Meta.table_name, Item=item.serialize()
+            TableName=t.ScanItem.Meta.table_name, Item=scan_item(scan).serialize()
         )
 
-    def delete_of_day(self, day: date) -> int:
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
         S, keys = t.ScanItem, ["day_shard", "at_id"]
-        shards = (day_key(day, shard) for shard in range(SCAN_SHARDS))
-        return sum(delete_all(S, S.query(key, attributes_to_get=keys)) for key in shards)
+        query = partial(S.query, attributes_to_get=keys)
+        found, following = page_of(query, day_key(day, shard), after, limit)
+        return delete_all(S, found), following
+
+    def delete_of_day(self, day: date) -> int:
+        return delete_day(self.delete_page, day, "scans")
+
+
+def scan_item(scan: Scan) -> t.ScanItem:
+    """A scan as stored: under its Asia/Shanghai day and a shard of its random id."""
+    return t.ScanItem(
+        day_shard(shanghai_date(scan.at), scan.scan_id, "scans"),
+        f"{scan.at.isoformat()}#{scan.scan_id}",
+        checker_id=scan.checker_id,
+        place_id=scan.place_id,
+        valid=scan.valid,
+        passed=scan.passed,
+        color=scan.color.value if scan.color else None,
+        reason=scan.reason,
+        person_id=scan.person_id,
+        via=scan.via if scan.via != "token" else None,
+    )
 
 
 class DynamoReports(Repository):
@@ -76,9 +89,16 @@ class DynamoReports(Repository):
         )
         return [_report(item) for item in found]
 
+    def delete_page(
+        self, day: date, shard: int, after: Page | None, limit: int
+    ) -> tuple[int, Page | None]:
+        R = t.ReportItem
+        return delete_page_of_day(
+            R, R.by_day, lambda k: R(k.region_code, k.at_id), day_key(day, shard), after, limit
+        )
+
     def delete_of_day(self, day: date) -> int:
-        keys = keys_of_day(t.ReportItem.by_day, day)
-        return delete_all(t.ReportItem, (t.ReportItem(k.region_code, k.at_id) for k in keys))
+        return delete_day(self.delete_page, day, "reports")
 
 
 def report_item(report: Report) -> t.ReportItem:
@@ -89,7 +109,7 @@ def report_item(report: Report) -> t.ReportItem:
         place_id=report.place_id,
         color=report.color.value,
         person_id=report.person_id,
-        day_shard=day_shard(shanghai_date(report.at), report.report_id),
+        day_shard=day_shard(shanghai_date(report.at), report.report_id, "reports"),
     )
 
 
