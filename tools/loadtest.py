@@ -343,8 +343,9 @@ def print_summary(report: dict[str, Any]) -> None:
         f"{report['requests_per_second']} requests/s, {report['errors']} errors"
     )
     accepted, missing = report["accepted"], report["missing"]
-    for what in ("scans", "checkins", "logins"):
-        print(f"{what:<9} accepted {accepted[what]:>6}  missing in the database {missing[what]}")
+    labels = {"scans": "scans", "checkins": "check-in days", "logins": "logins"}
+    for what, label in labels.items():
+        print(f"{label:<13} accepted {accepted[what]:>6}  missing in the database {missing[what]}")
 
 
 # --- the server --------------------------------------------------------------------------------
