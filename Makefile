@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # Runs a command against a throwaway in-memory DynamoDB Local.
 WITH_DB := $(BIN)/python tools/dynamodb_local.py exec --
 
-.PHONY: venv fonts test lint infra-check run bench mutate clean
+.PHONY: venv fonts test lint infra-check run bench load mutate clean
 
 venv: $(VENV)/.installed
 
@@ -39,6 +39,13 @@ run: venv fonts
 
 bench: venv
 	$(WITH_DB) $(BIN)/python -m bench $(BENCH_ARGS)
+
+# A load test that stops by itself (tools/loadtest.py, locust; not part of `make test`): the API
+# on loopback on a fresh database, verify / code view / check-in / login for at most 40 s or 4,000
+# requests; prints p50/p99 per kind and the errors, then checks the database for every accepted
+# write. Exits non-zero on any error or missing write. E.g. LOAD_ARGS="--run-time 10 --users 4".
+load: venv
+	$(WITH_DB) $(BIN)/python tools/loadtest.py $(LOAD_ARGS)
 
 # Mutation testing of chalicelib/domain and chalicelib/security by the unit tests (mutmut,
 # configured in pyproject.toml; ~5 min on 2 cores; not part of `make test`). Prints the score.
