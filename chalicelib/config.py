@@ -255,7 +255,7 @@ def task_threads() -> int:
 def recompare_segments() -> int:
     """Parallel scan segments of a full re-evaluation pass: each is a queued task of its own,
     so this is also the most workers one pass keeps busy (docs/capacity.md)."""
-    return max(1, _int("HEALTHCODE_RECOMPARE_SEGMENTS", 4 if is_local() else 64))
+    return max(1, _int("HEALTHCODE_RECOMPARE_SEGMENTS", 4 if is_local() else 96))
 
 
 def region_inline_persons() -> int:
