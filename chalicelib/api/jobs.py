@@ -85,4 +85,4 @@ def run_job(req: Req, job_id: str) -> dict[str, Any]:
 def job_progress(req: Req, job_id: str) -> dict[str, Any]:
     from chalicelib.services.jobs import progress
 
-    return progress(req.ctx, job_id)
+    return progress(req.ctx, job_id, req.now)

@@ -63,15 +63,19 @@ def run(ctx: Context, name: str, now: datetime) -> dict[str, Any]:
     return {"job": name, **job.run(ctx, now)}
 
 
-def progress(ctx: Context, job_id: str) -> dict[str, Any]:
-    """A batch job's progress: `running` until every piece of its work is listed and done."""
+def progress(ctx: Context, job_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """A batch job's progress: `running` until every piece of its work is listed and done;
+    `abandoned` when still unfinished hours later (a message went to the dead-letter queue)."""
     found = ctx.store.progress.get(job_id) if len(job_id) <= 64 else None
     if found is None:
         raise NotFound("There is no such job.", "没有该任务。")
+    state = "done" if found.finished else "running"
+    if now is not None and found.abandoned(now):
+        state = "abandoned"
     return {
         "job_id": found.job_id,
         "kind": found.kind,
-        "state": "done" if found.finished else "running",
+        "state": state,
         "started_at": found.started_at.isoformat(timespec="seconds"),
         "total": found.total,
         "done": found.done,

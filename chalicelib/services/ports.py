@@ -387,6 +387,10 @@ class Jobs(Protocol):
     def take_state(self, name: str) -> str | None:
         """Reads and deletes a state at once: only one caller gets it."""
 
+    def swap_state(self, name: str, expected: str | None, value: str) -> bool:
+        """Writes `value` only if the state is still `expected` (None: absent); False when
+        another caller changed it first."""
+
     def get_watermark(self, name: str) -> str | None: ...
 
     def set_watermark(self, name: str, value: str) -> None:

@@ -37,15 +37,23 @@ def _why(last: dict[str, Any] | None, finished: bool, policy: str, today: str) -
 
 def recompare(ctx: Context, now: datetime, *, force: bool = False) -> dict[str, Any]:
     """Starts a pass when one is due (or `force`); reports the last pass's progress."""
-    last = json.loads(ctx.store.jobs.get_state(STATE) or "null")
+    raw = ctx.store.jobs.get_state(STATE)
+    last = json.loads(raw or "null")
     progress = ctx.store.progress.get(last["job"]) if last else None
     # A pass whose record expired is over; one stuck on a dead letter is abandoned.
     finished = progress is None or progress.finished or progress.abandoned(now)
     policy, today = active_policy().version, shanghai_date(now).isoformat()
     why = "asked" if force else _why(last, finished, policy, today)
     if why is not None:
-        job = tasks.start_pass(ctx, now)
-        ctx.store.jobs.put_state(STATE, json.dumps({"job": job, "policy": policy, "day": today}))
+        job = tasks.make_job_id("recompare")
+        state = json.dumps({"job": job, "policy": policy, "day": today})
+        if not ctx.store.jobs.swap_state(STATE, raw, state):  # another run decided first
+            return {
+                "started": None,
+                "running": json.loads(ctx.store.jobs.get_state(STATE) or "{}").get("job"),
+                "policy": policy,
+            }
+        tasks.start_pass(ctx, now, job=job)
         return {"started": job, "reason": why, "policy": policy}
     assert last is not None
     return {

@@ -345,10 +345,11 @@ def import_records(
     )
     recoloured = sum(1 for outcome in outcomes.values() if outcome is True)
     failed = sum(1 for outcome in outcomes.values() if outcome is None)
-    _settle(ctx, actor, now, reserved, hold, recoloured)
     # Persons whose records are stored but who were not re-evaluated in time: queued, so the
-    # answer need not wait for them (chalicelib/services/tasks.py).
+    # answer need not wait for them (chalicelib/services/tasks.py). The guard keeps their room
+    # reserved as if each recoloured: the workers recolour them outside this count.
     late = [person_id for person_id, outcome in outcomes.items() if outcome == _NOT_REACHED]
+    _settle(ctx, actor, now, reserved, hold, recoloured + len(late))
     job = tasks.queue_persons(
         ctx, "import", late, Cause(ActorKind.AUTHORITY, actor.account_id, "import"), now
     )

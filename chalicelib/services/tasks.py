@@ -24,6 +24,7 @@ nothing twice and counts nothing twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -107,10 +108,14 @@ def send(ctx: Context, messages: Sequence[dict[str, Any]]) -> None:
         ctx.queue.send([json.dumps(message, separators=(",", ":")) for message in messages])
 
 
-def new_job(ctx: Context, kind: str, now: datetime, lists: int) -> str:
-    job_id = f"{kind}-{secrets.token_hex(6)}"
-    ctx.store.progress.start(job_id, kind, now, lists)
-    return job_id
+def make_job_id(kind: str) -> str:
+    return f"{kind}-{secrets.token_hex(6)}"
+
+
+def new_job(ctx: Context, kind: str, now: datetime, lists: int, job_id: str | None = None) -> str:
+    job = job_id or make_job_id(kind)
+    ctx.store.progress.start(job, kind, now, lists)
+    return job
 
 
 # --- region changes ---------------------------------------------------------------------------
@@ -149,28 +154,53 @@ def list_region(
     """Lists visitors a page at a time: the first `inline_persons` are re-evaluated here, the
     others queued a page per message. Out of time, the rest goes on in a continuation message."""
     today = shanghai_date(now)
-    while True:
-        ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, LIST_PAGE)
-        chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
-        here = 0
-        while here < len(chunks) and listing.inline.done + len(chunks[here]) <= inline_persons:
-            tally = reassess_page(ctx, chunks[here], listing.cause, now)
-            listing.inline.add(tally)
-            _count(ctx, listing.job, f"p{listing.page}.{here}", tally, total=len(chunks[here]))
-            here += 1
-        queued = {f"p{listing.page}.{n}": chunks[n] for n in range(here, len(chunks))}
-        # Sent first, counted after: a retry sends them again, and they count once.
-        send(ctx, [_reassess_message(listing.job, k, v, listing.cause) for k, v in queued.items()])
-        total = sum(len(chunk) for chunk in queued.values())
-        ctx.store.progress.count(listing.job, f"list{listing.page}", total=total)
-        listing.queued += total
-        listing.cursor, listing.page = after, listing.page + 1
-        if after is None:
-            ctx.store.progress.count(listing.job, "listed", lists_done=1)
-            return listing
-        if out_of_time():
+    try:
+        while True:
+            if _list_page(ctx, listing, today, now, inline_persons):
+                ctx.store.progress.count(listing.job, "listed", lists_done=1)
+                return listing
+            if out_of_time():
+                send(ctx, [listing.message()])
+                return listing
+    except BaseException:
+        # In a request nothing delivers the listing again: hand on what is left (best effort;
+        # in a worker the message is delivered again anyway, and pieces count once).
+        try:
             send(ctx, [listing.message()])
-            return listing
+        except Exception:
+            log.warning("task failed (%s): a region's listing could not be handed on", "send")
+        raise
+
+
+def piece_of(ids: Sequence[str]) -> str:
+    """A page's piece id, named by its persons: the same page counts once however often it is
+    listed, and a page listed differently (new visitors meanwhile) counts as the other page it
+    is, in `total` and in `done` alike."""
+    return "c" + hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:24]
+
+
+def _list_page(
+    ctx: Context, listing: Listing, today: date, now: datetime, inline_persons: int
+) -> bool:
+    """One page of visitors: re-evaluated here while `inline_persons` allows, else queued (sent
+    first, counted as expected after: a retry sends them again, and they count once). True
+    after the last page."""
+    ids, after = ctx.store.epidemic.visitors(listing.code, today, listing.cursor, LIST_PAGE)
+    chunks = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)]
+    queued: list[list[str]] = []
+    for chunk in chunks:
+        if not queued and listing.inline.done + len(chunk) <= inline_persons:
+            tally = reassess_page(ctx, chunk, listing.cause, now)
+            listing.inline.add(tally)
+            _count(ctx, listing.job, piece_of(chunk), tally, total=len(chunk))
+        else:
+            queued.append(chunk)
+    send(ctx, [_reassess_message(listing.job, piece_of(c), c, listing.cause) for c in queued])
+    for chunk in queued:
+        ctx.store.progress.count(listing.job, "expect-" + piece_of(chunk), total=len(chunk))
+        listing.queued += len(chunk)
+    listing.cursor, listing.page = after, listing.page + 1
+    return after is None
 
 
 def _reassess_message(job: str, piece: str, ids: list[str], cause: Cause) -> dict[str, Any]:
@@ -185,8 +215,8 @@ def queue_persons(
     if not person_ids:
         return None
     job = new_job(ctx, kind, now, lists=1)
-    pages = [person_ids[i : i + PAGE] for i in range(0, len(person_ids), PAGE)]
-    send(ctx, [_reassess_message(job, f"p{n}", list(page), cause) for n, page in enumerate(pages)])
+    pages = [list(person_ids[i : i + PAGE]) for i in range(0, len(person_ids), PAGE)]
+    send(ctx, [_reassess_message(job, piece_of(page), page, cause) for page in pages])
     ctx.store.progress.count(job, "listed", total=len(person_ids), lists_done=1)
     return job
 
@@ -196,10 +226,12 @@ def queue_persons(
 PASS_CAUSE = Cause(ActorKind.SYSTEM, None, "recompare")
 
 
-def start_pass(ctx: Context, now: datetime, segments: int | None = None) -> str:
+def start_pass(
+    ctx: Context, now: datetime, segments: int | None = None, job: str | None = None
+) -> str:
     """A re-evaluation of every person: one queued task per parallel scan segment."""
     segments = segments or config.recompare_segments()
-    job = new_job(ctx, "recompare", now, lists=segments)
+    job = new_job(ctx, "recompare", now, lists=segments, job_id=job)
     send(
         ctx,
         [

@@ -234,3 +234,108 @@ def test_the_lambda_handler_does_a_batch_and_names_only_the_failed_messages(
     assert ok.payload == {"batchItemFailures": []}
     assert progress(ctx, job)["done"] == 1
     assert bad.payload == {"batchItemFailures": [{"itemIdentifier": "message-id"}]}
+
+
+class FlakyQueue:
+    """The task queue, failing its `fail_on`-th send (counted from 1) as SQS would throttle."""
+
+    def __init__(self, queue: Any, fail_on: int) -> None:
+        self._queue, self.sends, self.fail_on = queue, 0, fail_on
+
+    def send(self, bodies: list[str]) -> None:
+        self.sends += 1
+        if self.sends == self.fail_on:
+            from chalicelib.domain.errors import Unavailable
+
+            raise Unavailable()
+        self._queue.send(bodies)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+def test_a_region_listing_cut_by_a_failure_in_the_request_is_handed_on_not_lost(
+    empty_queue: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from chalicelib.domain.errors import Unavailable
+
+    ctx = empty_queue
+    monkeypatch.setenv("HEALTHCODE_REGION_INLINE_PERSONS", "0")
+    monkeypatch.setattr(tasks, "LIST_PAGE", 10)
+    monkeypatch.setattr(tasks, "PAGE", 10)
+    people = visitors(ctx, "610121", 30)
+    flaky = replace(ctx, queue=FlakyQueue(ctx.queue, fail_on=2))
+    with pytest.raises(Unavailable):  # the admin gets a 503 ...
+        set_region(flaky, ADMIN, "610121", Risk.HIGH, utcnow())
+    tasks.drain(ctx)  # ... and the workers still reach every visitor
+    assert colours(ctx, people) == {"red"}
+    set_region(ctx, ADMIN, "610121", Risk.LOW, utcnow())
+    tasks.drain(ctx)
+
+
+def test_a_region_listed_twice_with_new_visitors_meanwhile_counts_every_page_once(
+    empty_queue: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = empty_queue
+    monkeypatch.setattr(tasks, "PAGE", 5)
+    people = visitors(ctx, "610122", 8)
+    ctx.store.epidemic.put_region("610122", Risk.HIGH, by="test", at=utcnow())
+    job = tasks.new_job(ctx, "region", utcnow(), lists=1)
+    listing = tasks.Listing(job, "610122", tasks.PASS_CAUSE)
+    tasks.list_region(ctx, listing, utcnow(), lambda: False)
+    people += visitors(ctx, "610122", 3)  # then the same listing is delivered again
+    tasks.list_region(ctx, tasks.Listing(job, "610122", tasks.PASS_CAUSE), utcnow(), lambda: False)
+    tasks.drain(ctx)
+    found = progress(ctx, job)
+    assert found["state"] == "done" and found["done"] == found["total"]
+    assert colours(ctx, people) == {"red"}
+    ctx.store.epidemic.put_region("610122", Risk.LOW, by="test", at=utcnow())
+
+
+def test_persons_an_import_queues_keep_their_room_in_the_guard_s_day_count(
+    empty_queue: Context,
+) -> None:
+    from chalicelib.services.records import _day_count, import_records
+    from tests.integration.test_records_import import NOW, Clock, many_people
+
+    ctx = empty_queue
+    admin = AccessClaims("admin-guard-queue", frozenset({Role.ADMIN}), None)
+    batch = many_people(ctx.store, 40)
+    cut = import_records(ctx, admin, batch, [], None, NOW, clock=Clock(calls=4))
+    assert (cut["recoloured"], cut["queued"]) == (32, 8)
+    assert ctx.store.counters.value(_day_count(admin, NOW)) == 40  # 32 done + 8 queued
+    tasks.drain(ctx)
+
+
+def test_two_recompare_runs_deciding_at_once_start_one_pass(
+    fresh_ctx: Context,
+) -> None:
+    from dataclasses import replace
+
+    ctx = fresh_ctx
+    tasks.drain(ctx)
+    started: list[str | None] = []
+
+    class Racing:
+        """The jobs port; the first read of the pass state lets another run decide first."""
+
+        def __init__(self, jobs: Any) -> None:
+            self._jobs, self.raced = jobs, False
+
+        def get_state(self, name: str) -> str | None:
+            seen = self._jobs.get_state(name)
+            if name == "recompare:pass" and not self.raced:
+                self.raced = True
+                started.append(recompare(ctx, utcnow())["started"])
+            return seen
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._jobs, name)
+
+    racing = replace(ctx, store=replace(ctx.store, jobs=Racing(ctx.store.jobs)))
+    late = recompare(racing, utcnow())
+    assert started[0] is not None and late["started"] is None
+    assert late["running"] == started[0]
+    tasks.drain(ctx)

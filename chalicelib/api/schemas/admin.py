@@ -195,7 +195,7 @@ class RegionOut(Answer):
 class JobOut(Answer):
     job_id: str
     kind: Literal["region", "recompare", "import", "expire", "purge"]
-    state: Literal["running", "done"]
+    state: Literal["running", "done", "abandoned"]
     started_at: str
     total: int = Field(description="persons listed so far (final once state is done)")
     done: int = Field(description="persons re-evaluated (failed ones included)")

@@ -25,6 +25,12 @@ class DynamoJobs(Repository):
         taken = held(lambda: item.delete(condition=t.MarkerItem.target == item.target))
         return item.target if taken else None  # or someone else took it
 
+    def swap_state(self, name: str, expected: str | None, value: str) -> bool:
+        M = t.MarkerItem
+        item = M(f"state:{name}", target=value, created_at=datetime.now(UTC))
+        condition = M.key.does_not_exist() if expected is None else M.target == expected
+        return held(lambda: item.save(condition=condition))
+
     def get_watermark(self, name: str) -> str | None:
         item = get(t.MarkerItem, f"watermark:{name}", consistent_read=True)
         return item.target if item else None

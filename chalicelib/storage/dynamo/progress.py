@@ -1,19 +1,23 @@
-"""Batch jobs' progress in the markers table: `job:<id>` holds the counters, and every piece
-of work counted leaves a `piece:<job>:<piece>` marker written in the same transaction, so a
-message delivered twice counts once. Both expire (TTL) after JOB_KEEP."""
+"""Batch jobs' progress in the markers table: `job:<id>` holds what the job is and how many
+enumerations it waits for; its counters are spread over PARTS items `jobpart:<id>:<n>` (summed
+when read), and every piece of work counted leaves a `piece:<job>:<piece>` marker written in the
+same transaction as its counts, so a message delivered twice counts once. All expire (TTL)
+after JOB_KEEP."""
 
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.errors import Conflict
 from chalicelib.services.ports import JobProgress
 from chalicelib.storage import tables as t
 from chalicelib.storage.dynamo.common import Repository, get
 from chalicelib.storage.dynamo.transactions import Transaction
 
 JOB_KEEP = timedelta(days=30)
+PARTS = 16  # counter items per job
+RETRIES = 8  # a transaction another one held is tried again (20 ms, 40 ms, ...)
 COUNTERS = ("total", "done", "recoloured", "failed", "lists_done")
 
 
@@ -46,15 +50,20 @@ class DynamoProgress(Repository):
         if item is None or item.lists is None:
             return None
         meta = json.loads(item.target)
+        sums = dict.fromkeys(COUNTERS, 0)
+        keys = [_part(job_id, n) for n in range(PARTS)]
+        for part in t.MarkerItem.batch_get(keys, consistent_read=True):
+            for name in COUNTERS:
+                sums[name] += int(getattr(part, name) or 0)
         return JobProgress(
             job_id=job_id,
             kind=meta["kind"],
             started_at=datetime.fromisoformat(meta["started_at"]),
-            total=int(item.total or 0),
-            done=int(item.done or 0),
-            recoloured=int(item.recoloured or 0),
-            failed=int(item.failed or 0),
-            listed=int(item.lists_done or 0) >= int(item.lists),
+            total=sums["total"],
+            done=sums["done"],
+            recoloured=sums["recoloured"],
+            failed=sums["failed"],
+            listed=sums["lists_done"] >= int(item.lists),
         )
 
     def count(self, job_id: str, piece: str, **amounts: int) -> bool:
@@ -71,9 +80,21 @@ class DynamoProgress(Repository):
         )
         actions = [getattr(M, name).add(value) for name, value in amounts.items() if value]
         if actions:
-            tx.update(M(f"job:{job_id}"), actions, condition=M.key.exists(), fails=Conflict)
+            # One of PARTS counter items, by the piece: parallel workers' transactions rarely
+            # meet on one item (DynamoDB cancels concurrent transactions on the same item).
+            part = M(_part(job_id, zlib.crc32(piece.encode()) % PARTS))
+            actions += [
+                M.target.set(M.target | job_id),
+                M.created_at.set(M.created_at | now),
+                M.ttl.set(_ttl(now)),
+            ]
+            tx.update(part, actions)
         try:
-            tx.commit(self._db.connection(), retries=3)
+            tx.commit(self._db.connection(), retries=RETRIES)
         except _Counted:
             return False
         return True
+
+
+def _part(job_id: str, n: int) -> str:
+    return f"jobpart:{job_id}:{n}"
