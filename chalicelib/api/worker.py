@@ -23,4 +23,7 @@ QUEUE_NAME = "healthcode-tasks"
 def worker(event: Any) -> dict[str, Any]:
     from chalicelib.services.tasks import handle_records
 
-    return handle_records([(record.to_dict()["messageId"], record.body) for record in event])
+    records = [(record.to_dict()["messageId"], record.body) for record in event]
+    context = getattr(event, "context", None)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return handle_records(records, remaining_ms=remaining)

@@ -103,8 +103,7 @@ def expire(
     for day in reviewed:
         result = run.day(day)
         if result is None:  # a busy day: the workers take the rest, a task per partition
-            job = _queue_rest(ctx, reviewed[len(read) :], now)
-            ctx.store.jobs.put_state(f"{watermark}:queued", json.dumps({"job": job}))
+            job = _queue_rest(ctx, reviewed[len(read) :], now, watermark)
             break
         read.append(day)
         if result:
@@ -121,13 +120,16 @@ def expire(
     }
 
 
-def _queue_rest(ctx: Context, days: list[date], now: datetime) -> str:
-    """A job of `due` tasks, one per index partition of each day left (the days are read again
-    by the next run once it is done, and hold only what is left: reassessing a person moves
-    them off the day)."""
+def _queue_rest(ctx: Context, days: list[date], now: datetime, watermark: str) -> str:
+    """A job of `due` tasks, one per index partition of each day left, sent by a worker from one
+    `partitions` message (the days are read again by the next run once it is done, and hold only
+    what is left: reassessing a person moves them off the day)."""
     from chalicelib.services import tasks
 
-    partitions = [p for day in days for p in ctx.store.persons.due_partitions(day)]
-    job = tasks.new_job(ctx, "expire", now, lists=len(partitions))
-    tasks.send(ctx, [tasks.due_message(job, partition) for partition in partitions])
+    shards = len(ctx.store.persons.due_partitions(days[0]))
+    job = tasks.make_job_id("expire")
+    message = tasks.partitions_message(job, "due", days[0], days[-1], shards)
+    tasks.new_job(ctx, "expire", now, lists=tasks.partitions_count(message), job_id=job)
+    ctx.store.jobs.put_state(f"{watermark}:queued", json.dumps({"job": job}))  # before sending
+    tasks.send(ctx, [message])
     return job

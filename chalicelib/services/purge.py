@@ -171,22 +171,28 @@ HANDED_OFF = "purge:queued"
 
 def _hand_off(ctx: Context, stopped: dict[str, Cursor], cutoff: date, now: datetime) -> str:
     """What the run could not delete goes to the queue workers: a task per kind, day and shard
-    left (the first from the saved page on). The watermarks move once the job is done."""
+    left (the first from the saved page on), sent by the workers from one `partitions` message
+    per kind. The watermarks move once the job is done."""
     from chalicelib.services import tasks
 
-    messages = []
-    for name, at in stopped.items():
-        shards = config.shards_read(KINDS[name].shards)
-        day, first, after = at.day, at.shard, at.after
-        while day <= cutoff:
-            for shard in range(first, shards):
-                messages.append(tasks.purge_message(name, day, shard, after))
-                after = None
-            day, first = day + timedelta(days=1), 0
-    job = tasks.new_job(ctx, "purge", now, lists=len(messages))
-    tasks.send(ctx, [{**message, "job": job} for message in messages])
+    job = tasks.make_job_id("purge")
+    messages = [
+        tasks.partitions_message(
+            job,
+            f"purge:{name}",
+            at.day,
+            cutoff,
+            config.shards_read(KINDS[name].shards),
+            at.shard,
+            at.after,
+        )
+        for name, at in stopped.items()
+    ]
+    tasks.new_job(ctx, "purge", now, lists=sum(map(tasks.partitions_count, messages)), job_id=job)
     marks = dict.fromkeys(stopped, cutoff.isoformat())
+    # Saved before sending: a run that dies while sending is not followed by a second flood.
     ctx.store.jobs.put_state(HANDED_OFF, json.dumps({"job": job, "marks": marks}))
+    tasks.send(ctx, messages)  # one per kind; the workers send the partitions' tasks
     return job
 
 

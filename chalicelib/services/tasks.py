@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import config
@@ -43,6 +43,7 @@ from chalicelib.services.assessment import reassess
 from chalicelib.services.context import Context
 
 PAGE = 100  # persons per message and per page read: ~4 KB a message, well under SQS's 256 KB
+SAFETY_MS = 10_000  # of the worker's 28 s: a page of the longest task, and the answer
 LIST_PAGE = 1000  # a region's visitors per query: 10 messages, one SendMessageBatch
 log = logging.getLogger("healthcode.tasks")
 
@@ -328,6 +329,65 @@ def run_purge(
             return
 
 
+# --- many partitions: the messages of a hand-off, sent by the workers themselves -------------
+
+FANOUT_BATCH = 100  # partition messages sent per step (10 SendMessageBatch calls)
+
+
+def partitions_message(
+    job: str,
+    what: str,
+    first_day: date,
+    last_day: date,
+    shards: int,
+    first_shard: int = 0,
+    first_after: Any = None,
+) -> dict[str, Any]:
+    """One message standing for a task per (day, shard) from (first_day, first_shard) through
+    last_day: `what` is a purge kind (`purge:<kind>`) or `due` (expire's review days). The
+    worker that gets it sends the partitions' messages a hundred at a time, within its budget,
+    and hands on the rest; the hourly run that hands off only sends this one."""
+    return {
+        "task": "partitions",
+        "job": job,
+        "what": what,
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+        "shards": shards,
+        "first_shard": first_shard,
+        "first_after": first_after,
+        "pos": 0,
+    }
+
+
+def partitions_count(message: dict[str, Any]) -> int:
+    days = (date.fromisoformat(message["last_day"]) - date.fromisoformat(message["first_day"])).days
+    return (days + 1) * message["shards"] - message["first_shard"]
+
+
+def _partition(ctx: Context, message: dict[str, Any], pos: int) -> dict[str, Any]:
+    n = message["first_shard"] + pos
+    day = date.fromisoformat(message["first_day"]) + timedelta(days=n // message["shards"])
+    shard, after = n % message["shards"], message["first_after"] if pos == 0 else None
+    what = message["what"]
+    if what == "due":
+        return due_message(message["job"], ctx.store.persons.due_partitions(day)[shard])
+    return {**purge_message(what.removeprefix("purge:"), day, shard, after), "job": message["job"]}
+
+
+def run_partitions(
+    ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    total, pos = partitions_count(message), message["pos"]
+    while pos < total:
+        step = range(pos, min(pos + FANOUT_BATCH, total))
+        send(ctx, [_partition(ctx, message, n) for n in step])
+        pos = step.stop
+        if pos < total and out_of_time():
+            send(ctx, [{**message, "pos": pos}])
+            return
+
+
 # --- the worker -------------------------------------------------------------------------------
 
 
@@ -353,15 +413,24 @@ def handle(ctx: Context, body: str, now: datetime, out_of_time: Callable[[], boo
         run_due(ctx, message, now, out_of_time)
     elif task == "purge":
         run_purge(ctx, message, now, out_of_time)
+    elif task == "partitions":
+        run_partitions(ctx, message, now, out_of_time)
     else:
         raise ValueError("unknown task")
 
 
 def handle_records(
-    records: Sequence[tuple[str, str]], ctx: Context | None = None
+    records: Sequence[tuple[str, str]],
+    ctx: Context | None = None,
+    remaining_ms: Callable[[], int] | None = None,
 ) -> dict[str, Any]:
-    """Handles one batch of (message id, body) within the task budget; answers the ids that
-    failed (`batchItemFailures`: only those are delivered again, up to the dead-letter queue)."""
+    """Handles one batch of (message id, body); answers the ids that failed (`batchItemFailures`:
+    only those are delivered again, up to the dead-letter queue).
+
+    The batch shares one budget (`task_budget_seconds`), cut shorter by the function's remaining
+    time (`remaining_ms`, the Lambda context's) less a page's worth: a task hands on its rest
+    when it runs out, and a message not started by then goes back on the queue as a new one
+    (the first message of a batch is always started, so every batch makes progress)."""
     from chalicelib.services.context import default
 
     ctx = ctx or default()
@@ -369,11 +438,15 @@ def handle_records(
     budget = config.task_budget_seconds()
 
     def out_of_time() -> bool:
-        return time.monotonic() - started > budget
+        late = remaining_ms is not None and remaining_ms() < SAFETY_MS
+        return late or time.monotonic() - started > budget
 
     failures = []
-    for message_id, body in records:
+    for n, (message_id, body) in enumerate(records):
         try:
+            if n > 0 and out_of_time():
+                send(ctx, [json.loads(body)])  # later, by another run, with time to do it
+                continue
             handle(ctx, body, utcnow(), out_of_time)
         except Exception as error:  # the message is retried; never its content in the log
             log.warning("task failed (%s); it will be retried", type(error).__name__)

@@ -339,3 +339,45 @@ def test_two_recompare_runs_deciding_at_once_start_one_pass(
     assert started[0] is not None and late["started"] is None
     assert late["running"] == started[0]
     tasks.drain(ctx)
+
+
+def test_messages_of_a_batch_not_started_in_time_go_back_on_the_queue(
+    empty_queue: Context,
+) -> None:
+    ctx = empty_queue
+    people = visitors(ctx, "610123", 3)
+    job = tasks.new_job(ctx, "import", utcnow(), lists=1)
+    ctx.store.progress.count(job, "listed", total=3, lists_done=1)
+    bodies = [
+        json.dumps(tasks._reassess_message(job, f"p{n}", [person], tasks.PASS_CAUSE))
+        for n, person in enumerate(people)
+    ]
+    # The function has 5 s left (under SAFETY_MS): the first message runs, the others are
+    # sent again as new messages and reported done, not failed.
+    answer = tasks.handle_records(
+        [(f"m{n}", body) for n, body in enumerate(bodies)], ctx, remaining_ms=lambda: 5_000
+    )
+    assert answer == {"batchItemFailures": []}
+    assert progress(ctx, job)["done"] == 1
+    assert tasks.drain(ctx) == 2
+    assert progress(ctx, job)["done"] == 3 and progress(ctx, job)["state"] == "done"
+
+
+def test_a_hand_off_of_many_partitions_is_one_message_the_workers_fan_out(
+    empty_queue: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    ctx = empty_queue
+    monkeypatch.setattr(tasks, "FANOUT_BATCH", 7)
+    job = tasks.make_job_id("purge")
+    message = tasks.partitions_message(
+        job, "purge:scans", date(2031, 1, 1), date(2031, 1, 3), 8, first_shard=5
+    )
+    assert tasks.partitions_count(message) == 3 * 8 - 5
+    tasks.new_job(ctx, "purge", utcnow(), lists=tasks.partitions_count(message), job_id=job)
+    tasks.send(ctx, [message])
+    handled = tasks.drain(ctx)
+    assert handled == 1 + 19  # the fan-out, then one task per partition
+    found = progress(ctx, job)
+    assert found["state"] == "done" and found["total"] == 0  # nothing was there to delete
