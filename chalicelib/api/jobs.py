@@ -71,7 +71,7 @@ globals().update(SCHEDULED)
 def run_job(req: Req, job_id: str) -> dict[str, Any]:
     from chalicelib.services import jobs
 
-    return jobs.run(req.ctx, job_id, req.now)
+    return jobs.run(req.ctx, job_id, req.now, asked=True)
 
 
 @route(

@@ -24,6 +24,7 @@ nothing twice and counts nothing twice.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -89,7 +90,9 @@ def reassess_page(ctx: Context, person_ids: Iterable[str], cause: Cause, now: da
 
     ids = list(person_ids)
     with ThreadPoolExecutor(max_workers=config.task_threads()) as pool:
-        outcomes = list(pool.map(one, ids))
+        # Each in a copy of the caller's context: a request's deadline applies in the threads.
+        futures = [pool.submit(contextvars.copy_context().run, one, pid) for pid in ids]
+        outcomes = [future.result() for future in futures]
     return Tally(len(ids), outcomes.count("recoloured"), outcomes.count("failed"))
 
 

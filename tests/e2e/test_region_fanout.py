@@ -73,3 +73,20 @@ def test_an_unknown_job_is_a_404_problem_without_echoing_it(
     status, problem = queued_server.call("GET", "/v1/admin/jobs/region-0123456789ab", token=admin)
     assert status == 404 and problem["code"] == "not_found"
     assert "0123456789ab" not in str(problem)
+
+
+def test_an_admin_asks_for_a_recompare_pass_and_follows_it_to_the_end(
+    queued_server: LiveServer, admin: str
+) -> None:
+    api = queued_server
+    status, report = api.call("POST", "/v1/admin/jobs/recompare", token=admin)
+    assert status == 200 and report["reason"] == "asked", report
+    deadline = time.monotonic() + 60
+    while True:
+        status, job = api.call("GET", f"/v1/admin/jobs/{report['started']}", token=admin)
+        assert status == 200, job
+        if job["state"] == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job["kind"] == "recompare" and job["state"] == "done"
+    assert job["total"] == job["done"] >= 1 and job["failed"] == 0
