@@ -32,7 +32,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -249,19 +249,41 @@ def start_pass(
 def run_segment(
     ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
 ) -> None:
-    job, segment, segments = message["job"], message["segment"], message["segments"]
-    cursor: str | None = message.get("cursor")
-    page: int = message["page"]
+    segment, segments = message["segment"], message["segments"]
+
+    def step(cursor: Any) -> tuple[dict[str, int], Any]:
+        ids, after = ctx.store.persons.ids(segment, segments, cursor, PAGE)
+        return _amounts(reassess_page(ctx, ids, PASS_CAUSE, now)), after
+
+    _enumerate(ctx, message, f"s{segment}", step, out_of_time)
+
+
+def _amounts(tally: Tally) -> dict[str, int]:
+    """A page's counts: listed and done at once (one piece)."""
+    return {"total": tally.done, **asdict(tally)}
+
+
+def _enumerate(
+    ctx: Context,
+    message: dict[str, Any],
+    piece: str,
+    step: Callable[[Any], tuple[dict[str, int], Any]],
+    out_of_time: Callable[[], bool],
+    cursor_key: str = "cursor",
+) -> None:
+    """Does one enumeration (a scan segment, a partition) a page at a time from the message's
+    cursor, each page counted once (`<piece>p<page>`), the end once; out of time, hands the rest
+    on in a continuation message."""
+    job, page, cursor = message["job"], message["page"], message.get(cursor_key)
     while True:
-        ids, cursor = ctx.store.persons.ids(segment, segments, cursor, PAGE)
-        tally = reassess_page(ctx, ids, PASS_CAUSE, now)
-        _count(ctx, job, f"s{segment}p{page}", tally, total=len(ids))
+        amounts, cursor = step(cursor)
+        ctx.store.progress.count(job, f"{piece}p{page}", **amounts)
         page += 1
         if cursor is None:
-            ctx.store.progress.count(job, f"s{segment}end", lists_done=1)
+            ctx.store.progress.count(job, f"{piece}end", lists_done=1)
             return
         if out_of_time():
-            send(ctx, [{**message, "cursor": cursor, "page": page}])
+            send(ctx, [{**message, cursor_key: cursor, "page": page}])
             return
 
 
@@ -277,21 +299,14 @@ def due_message(job: str, partition: str) -> dict[str, Any]:
 def run_due(
     ctx: Context, message: dict[str, Any], now: datetime, out_of_time: Callable[[], bool]
 ) -> None:
-    job, partition = message["job"], message["partition"]
-    cursor: str | None = message.get("cursor")
-    page: int = message["page"]
-    while True:
-        persons, cursor = ctx.store.persons.due_page(partition, cursor, PAGE)
+    partition = message["partition"]
+
+    def step(cursor: Any) -> tuple[dict[str, int], Any]:
+        persons, after = ctx.store.persons.due_page(partition, cursor, PAGE)
         ids = [person.person_id for person in persons]
-        tally = reassess_page(ctx, ids, EXPIRY_CAUSE, now)
-        _count(ctx, job, f"{partition}p{page}", tally, total=len(ids))
-        page += 1
-        if cursor is None:
-            ctx.store.progress.count(job, f"{partition}end", lists_done=1)
-            return
-        if out_of_time():
-            send(ctx, [{**message, "cursor": cursor, "page": page}])
-            return
+        return _amounts(reassess_page(ctx, ids, EXPIRY_CAUSE, now)), after
+
+    _enumerate(ctx, message, partition, step, out_of_time)
 
 
 # --- purge (a busy day's scans) ----------------------------------------------------------------
@@ -315,21 +330,16 @@ def run_purge(
 ) -> None:
     from chalicelib.services.purge import KINDS
 
-    job, kind, shard = message["job"], message["kind"], message["shard"]
+    kind, shard = message["kind"], message["shard"]
     day = date.fromisoformat(message["day"])
     delete_page = KINDS[kind].pages(ctx.store)
-    after, page = message.get("after"), message["page"]
+
+    def step(cursor: Any) -> tuple[dict[str, int], Any]:
+        removed, after = delete_page(day, shard, cursor, PURGE_PAGE)
+        return {"total": removed, "done": removed}, after
+
     piece = f"{kind}:{message['day']}#{shard}"
-    while True:
-        removed, after = delete_page(day, shard, after, PURGE_PAGE)
-        ctx.store.progress.count(job, f"{piece}p{page}", total=removed, done=removed)
-        page += 1
-        if after is None:
-            ctx.store.progress.count(job, f"{piece}end", lists_done=1)
-            return
-        if out_of_time():
-            send(ctx, [{**message, "after": after, "page": page}])
-            return
+    _enumerate(ctx, message, piece, step, out_of_time, cursor_key="after")
 
 
 # --- many partitions: the messages of a hand-off, sent by the workers themselves -------------
