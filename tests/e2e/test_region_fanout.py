@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,17 @@ def queued_server(
             yield server
 
 
+def followed(api: LiveServer, admin: str, job_id: str, within: float = 60) -> dict[str, Any]:
+    """GET /v1/admin/jobs/{job_id} until it is done (or `within` seconds passed)."""
+    deadline = time.monotonic() + within
+    while True:
+        status, job = api.call("GET", f"/v1/admin/jobs/{job_id}", token=admin)
+        assert status == 200, job
+        if job["state"] == "done" or time.monotonic() > deadline:
+            return dict(job)
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def admin(queued_server: LiveServer) -> str:
     return queued_server.login(ADMIN_PHONE)
@@ -47,13 +59,7 @@ def test_a_region_change_reaches_every_visitor_through_the_queue_worker(
     status, changed = api.call("PUT", f"/v1/admin/regions/{REGION}", {"risk": "high"}, admin)
     assert status == 200, changed
     assert (changed["reevaluated"], changed["deferred"]) == (0, VISITORS)
-    deadline = time.monotonic() + 60
-    while True:
-        status, job = api.call("GET", f"/v1/admin/jobs/{changed['job_id']}", token=admin)
-        assert status == 200, job
-        if job["state"] == "done" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    job = followed(api, admin, changed["job_id"])
     assert {k: job[k] for k in ("kind", "state", "total", "done", "recoloured", "failed")} == {
         "kind": "region",
         "state": "done",
@@ -81,12 +87,6 @@ def test_an_admin_asks_for_a_recompare_pass_and_follows_it_to_the_end(
     api = queued_server
     status, report = api.call("POST", "/v1/admin/jobs/recompare", token=admin)
     assert status == 200 and report["reason"] == "asked", report
-    deadline = time.monotonic() + 60
-    while True:
-        status, job = api.call("GET", f"/v1/admin/jobs/{report['started']}", token=admin)
-        assert status == 200, job
-        if job["state"] == "done" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    job = followed(api, admin, report["started"])
     assert job["kind"] == "recompare" and job["state"] == "done"
     assert job["total"] == job["done"] >= 1 and job["failed"] == 0
