@@ -1,0 +1,9 @@
+import { createApp } from 'vue'
+import { Button, Field, CellGroup } from 'vant'
+// Each component's own style, not the whole library's (the holder page's budget is 150 KB gz).
+import 'vant/es/button/style'
+import 'vant/es/field/style'
+import 'vant/es/cell-group/style'
+import App from './App.vue'
+
+createApp(App).use(Button).use(Field).use(CellGroup).mount('#app')
