@@ -383,13 +383,23 @@ def set_region(
     started = time.monotonic()
     job = tasks.new_job(ctx, "region", now, lists=1)
     cause = Cause(ActorKind.AUTHORITY, actor.account_id, f"region:{code}")
-    listing = tasks.list_region(
-        ctx,
-        tasks.Listing(job, code, cause),
-        now,
-        lambda: time.monotonic() - started > REGION_BUDGET_SECONDS,
-        inline_persons=config.region_inline_persons(),
-    )
+    listing = tasks.Listing(job, code, cause)
+    try:
+        tasks.list_region(
+            ctx,
+            listing,
+            now,
+            lambda: time.monotonic() - started > REGION_BUDGET_SECONDS,
+            inline_persons=config.region_inline_persons(),
+        )
+    except Exception:
+        # Nothing delivers a request again: hand on what is left to the workers before the
+        # error answer (best effort; pages already counted count once).
+        try:
+            tasks.send(ctx, [listing.message()])
+        except Exception as error:
+            log.warning("region: handing on the listing failed (%s)", type(error).__name__)
+        raise
     return {
         "region_code": code,
         "risk": risk.value,

@@ -97,14 +97,7 @@ def reassess_page(ctx: Context, person_ids: Iterable[str], cause: Cause, now: da
 
 
 def _count(ctx: Context, job_id: str, piece: str, tally: Tally, **more: int) -> None:
-    ctx.store.progress.count(
-        job_id,
-        piece,
-        done=tally.done,
-        recoloured=tally.recoloured,
-        failed=tally.failed,
-        **more,
-    )
+    ctx.store.progress.count(job_id, piece, **asdict(tally), **more)
 
 
 def send(ctx: Context, messages: Sequence[dict[str, Any]]) -> None:
@@ -158,22 +151,13 @@ def list_region(
     """Lists visitors a page at a time: the first `inline_persons` are re-evaluated here, the
     others queued a page per message. Out of time, the rest goes on in a continuation message."""
     today = shanghai_date(now)
-    try:
-        while True:
-            if _list_page(ctx, listing, today, now, inline_persons):
-                ctx.store.progress.count(listing.job, "listed", lists_done=1)
-                return listing
-            if out_of_time():
-                send(ctx, [listing.message()])
-                return listing
-    except BaseException:
-        # In a request nothing delivers the listing again: hand on what is left (best effort;
-        # in a worker the message is delivered again anyway, and pieces count once).
-        try:
+    while True:
+        if _list_page(ctx, listing, today, now, inline_persons):
+            ctx.store.progress.count(listing.job, "listed", lists_done=1)
+            return listing
+        if out_of_time():
             send(ctx, [listing.message()])
-        except Exception:
-            log.warning("task failed (%s): a region's listing could not be handed on", "send")
-        raise
+            return listing
 
 
 def piece_of(ids: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib import config
+from chalicelib.domain.errors import Unavailable
 from chalicelib.services.ports import Message
 
 BATCH = 10  # SQS's most messages per SendMessageBatch / ReceiveMessage / DeleteMessageBatch
@@ -61,8 +62,8 @@ class SqsQueue:
             if failed:  # throttled entries: send them once more, then give up loudly
                 again = [entries[int(f["Id"])] for f in failed]
                 answer = client().send_message_batch(QueueUrl=url, Entries=again)
-                if answer.get("Failed"):
-                    raise RuntimeError(f"{len(answer['Failed'])} task messages were not sent")
+                if answer.get("Failed"):  # still refused (throttled): the caller's 503
+                    raise Unavailable()
 
     def receive(self, wait_seconds: int = 1, name: str | None = None) -> list[Message]:
         answer = client().receive_message(
