@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # Runs a command against a throwaway in-memory DynamoDB Local.
 WITH_DB := $(BIN)/python tools/dynamodb_local.py exec --
 
-.PHONY: venv fonts test lint infra-check run bench load mutate clean
+.PHONY: venv fonts web browser screenshots test lint infra-check run bench load mutate clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +22,23 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 fonts: venv
 	$(BIN)/python tools/cjk_font.py
 
+# The phone pages (web/: Vue 3 + Vant, built by Vite into chalicelib/static/, not committed).
+# npm ci runs again only when the lock file changes; the build takes about a second.
+web: web/node_modules/.installed
+	cd web && npm run build --silent
+
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's chromium and ffmpeg for the browser tests (installed with apt-get as root when missing).
+browser:
+	$(PYTHON) tools/browser_deps.py
+
+# Phone-size screenshots of every page into docs/screenshots/ (the tests write build/ otherwise).
+screenshots: venv web browser
+	HEALTHCODE_SCREENSHOT_DIR=docs/screenshots $(WITH_DB) $(BIN)/pytest tests/e2e/browser
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy chalicelib tools
@@ -31,10 +48,10 @@ lint: venv
 infra-check: venv
 	$(BIN)/python tools/infra_check.py --stage dev --stage prod
 
-test: lint fonts infra-check
+test: lint fonts infra-check web browser
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 
-run: venv fonts
+run: venv fonts web
 	$(BIN)/python tools/devserver.py
 
 bench: venv
@@ -54,5 +71,5 @@ mutate: venv
 	$(BIN)/python tools/mutation_score.py
 
 clean:
-	rm -rf .pytest_cache .mypy_cache .ruff_cache dist mutants build
+	rm -rf .pytest_cache .mypy_cache .ruff_cache dist mutants build chalicelib/static
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -13,13 +13,14 @@ from chalicelib.api import (
     holders,
     jobs,
     meta,
+    pages,
     places,
     worker,
 )
 from chalicelib.api.logs import configure_logging
 
 app = Chalice(app_name="healthcode")
-app.api.binary_types = ["image/png", "application/pdf"]
+app.api.binary_types = ["image/png", "application/pdf", *pages.BINARY_TYPES]
 configure_logging(app)
 
 for blueprint in (
@@ -35,5 +36,6 @@ for blueprint in (
     places.bp,
     arrivals.bp,
     worker.bp,
+    pages.bp,
 ):
     app.register_blueprint(blueprint)

@@ -305,3 +305,8 @@ def shards_read(kind: str) -> int:
     a count below the default; keep it until those days are purged (and, for `due`, passed)."""
     floor = _int(f"HEALTHCODE_{kind.upper()}_SHARDS_READ_FLOOR", _shard_default(kind))
     return max(shards(kind), floor, LOCAL_SHARDS)
+
+
+def static_dir() -> Path:
+    """The built pages (web/ → `make web`); inside chalicelib/ so the Lambda package has them."""
+    return Path(_get("HEALTHCODE_STATIC_DIR", str(Path(__file__).resolve().parent / "static")))
