@@ -321,3 +321,30 @@ def test_the_result_reads_in_english_after_the_switch(
     dialog = _result(opened)
     assert dialog.get_by_role("heading", name="No entry").is_visible()
     assert dialog.locator(".reason").inner_text() == "Not a valid health code"
+
+
+def test_offline_a_trusted_partners_code_is_checked_with_the_cached_trust_list(
+    browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    from tests.e2e.test_arrivals_and_trust import Partner
+    from tests.e2e.test_partner_tokens import library_token
+
+    partner, stranger = Partner(), Partner("120000")
+    status, entry = live.call("POST", "/v1/admin/issuers", partner.body(), live_admin_token)
+    assert status == 201, entry
+    opened = _logged_in(browser, _checker(live, live_admin_token, new_phone()))
+    _offline_data_cached(opened)
+    opened.context.set_offline(True)
+
+    _manual(opened, library_token(partner, "yellow"))
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+    assert dialog.locator(".color-text").inner_text().startswith("黄码")
+    assert entry["name"] in dialog.inner_text() and "110000" in dialog.inner_text()
+    _next(opened)
+
+    _manual(opened, library_token(stranger, "green"))
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".reason").get_attribute("data-reason") == "untrusted_issuer"
