@@ -264,6 +264,41 @@ def test_with_the_network_cut_a_code_is_verified_offline_and_the_result_says_so(
     assert dialog.locator(".offline-tag").inner_text() == "离线核验"
 
 
+def _paper_token(live: LiveServer, token: str, person_id: str) -> str:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    png = live.raw(f"/v1/persons/{person_id}/paper-code?format=png", token, "image/png")
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1
+    return str(found[0].text)
+
+
+def test_offline_a_paper_code_passes_and_an_expired_live_code_does_not(
+    browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    token, person_id, _ = _holder(live, new_phone())
+    live_code = _code(live, token, person_id)["token"]
+    paper = _paper_token(live, token, person_id)
+    opened = _logged_in(browser, _checker(live, live_admin_token, new_phone()))
+    _offline_data_cached(opened)
+    opened.context.set_offline(True)
+    opened.page.clock.set_system_time(datetime.now(UTC) + timedelta(minutes=6))
+
+    _manual(opened, paper)
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="通行", exact=True).is_visible()
+    assert "纸质码" in dialog.inner_text() and "离线核验" in dialog.inner_text()
+    _next(opened)
+
+    _manual(opened, live_code)  # lives 5 minutes
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".reason").get_attribute("data-reason") == "expired"
+
+
 def test_offline_verification_refuses_a_trust_list_past_its_not_after(
     browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
 ) -> None:
