@@ -11,9 +11,11 @@ import os
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.e2e.browser.camera import code_video
 from tests.e2e.browser.conftest import Browser, Opened
 from tests.e2e.test_family import family_body
 from tests.e2e.test_journey import application
@@ -57,7 +59,13 @@ def commit(page: Any) -> None:
     page.get_by_role("checkbox", name=re.compile("本人承诺")).click()
 
 
-def signed_in(browser: Browser, live: LiveServer, phone: str, name: str = "张三丰") -> Opened:
+def signed_in(
+    browser: Browser,
+    live: LiveServer,
+    phone: str,
+    name: str = "张三丰",
+    camera: Path | None = None,
+) -> Opened:
     """A resident who applied through the API, with the page opened on their code.
 
     The login itself is what the journey test checks through the form; here the access token is
@@ -68,7 +76,7 @@ def signed_in(browser: Browser, live: LiveServer, phone: str, name: str = "张�
         "POST", "/v1/applications", {**application(resident_id()), "name": name}, token
     )
     assert status == 201, created
-    opened = browser.open("/app/")
+    opened = browser.open("/app/", camera=camera)
     opened.page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [TOKEN_KEY, token])
     opened.page.reload()
     opened.page.locator(".qr img").wait_for()
@@ -328,12 +336,12 @@ def test_a_red_code_shows_its_reasons_and_that_the_authority_must_clear_it(
     check(opened, "holder-code-red")
 
 
-def place_token(live: LiveServer, admin: str, name: str) -> tuple[str, bytes]:
+def place_token(live: LiveServer, admin: str, name: str, kind: str = "mall") -> tuple[str, bytes]:
     """A new place's printed QR (PNG) and the token in it, as a camera reads it."""
     import zxingcpp
     from PIL import Image
 
-    body = {"name": name, "type": "mall", "region_code": "370102", "address": "泉城路1号"}
+    body = {"name": name, "type": kind, "region_code": "370102", "address": "泉城路1号"}
     status, created = live.call("POST", "/v1/admin/places", body, admin)
     assert status == 201, created
     png = live.raw(f"/v1/admin/places/{created['place_id']}/qr?format=png", admin, "image/png")
@@ -370,6 +378,33 @@ def test_a_place_code_entered_by_hand_records_the_visit_and_shows_the_door_scree
     check(opened, "holder-door-green")
     door.get_by_role("button", name="完成").click()
     assert door.count() == 0
+
+
+def test_the_camera_reads_a_place_code_at_the_door_and_the_door_screen_is_shown(
+    browser: Browser,
+    live: LiveServer,
+    live_admin_token: str,
+    new_phone: Callable[[], str],
+    tmp_path: Path,
+) -> None:
+    _, png = place_token(live, live_admin_token, "历下区人民医院", "hospital")
+    camera = code_video(png, tmp_path)  # the place's printed code, as the admin's PNG
+    opened = signed_in(browser, live, new_phone(), name="王小红", camera=camera)
+    page = opened.page
+    assert not any("ponyfill" in url or ".wasm" in url for url in opened.requests)
+    tab(opened, "扫场所码")
+    door = page.get_by_role("region", name="场所登记结果")
+    door.wait_for(timeout=30000)
+    text = door.inner_text()
+    for expected in ("历下区人民医院", "医院", "绿码", "王*红"):
+        assert expected in text, (expected, text)
+    check(opened, "holder-door-camera")
+    status, me = live.call("GET", "/v1/me", None, token_of(opened))
+    person_id = me["persons"][0]["person_id"]
+    status, visits = live.call("GET", f"/v1/persons/{person_id}/visits", None, token_of(opened))
+    assert status == 200 and [v["place"]["name"] for v in visits["visits"]] == ["历下区人民医院"]
+    door.get_by_role("button", name="完成").click()
+    assert_token_never_in_a_url(opened)
 
 
 def test_history_lists_the_changes_and_an_appeal_is_sent(
