@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.e2e.browser.camera import code_video
-from tests.e2e.browser.conftest import Browser, Opened
+from tests.e2e.browser.conftest import SCREENSHOTS, Browser, Opened
 from tests.e2e.test_family import family_body
 from tests.e2e.test_journey import application
 from tests.ids import resident_id
@@ -29,11 +29,13 @@ def today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
-def check(opened: Opened, name: str) -> None:
-    """axe, text size and a screenshot of the page as it is now."""
+def check(opened: Opened, name: str, full_page: bool = True) -> None:
+    """axe, text size and a screenshot of the whole page as it is now (phone width, full
+    length, so a state below the fold, such as the reasons of a yellow code, is in the picture)."""
     opened.check_accessibility()
     opened.check_text_size()
-    opened.screenshot(name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def log_in(opened: Opened, phone: str) -> None:
@@ -375,7 +377,7 @@ def test_a_place_code_entered_by_hand_records_the_visit_and_shows_the_door_scree
         "(before) => document.querySelector('.door-clock .live-time').textContent !== before",
         arg=ticking,
     )
-    check(opened, "holder-door-green")
+    check(opened, "holder-door-green", full_page=False)
     door.get_by_role("button", name="完成").click()
     assert door.count() == 0
 
@@ -398,7 +400,7 @@ def test_the_camera_reads_a_place_code_at_the_door_and_the_door_screen_is_shown(
     text = door.inner_text()
     for expected in ("历下区人民医院", "医院", "绿码", "王*红"):
         assert expected in text, (expected, text)
-    check(opened, "holder-door-camera")
+    check(opened, "holder-door-camera", full_page=False)  # the door screen fills the phone
     status, me = live.call("GET", "/v1/me", None, token_of(opened))
     person_id = me["persons"][0]["person_id"]
     status, visits = live.call("GET", f"/v1/persons/{person_id}/visits", None, token_of(opened))
@@ -448,3 +450,15 @@ def test_deleting_my_data_asks_first_then_leaves_no_code(
     status, me = live.call("GET", "/v1/me", None, token)
     assert status == 200 and me["persons"] == []
     check(opened, "holder-after-delete")
+
+
+def test_a_login_the_server_no_longer_accepts_returns_to_the_login_form(
+    browser: Browser, live: LiveServer, new_phone: Callable[[], str]
+) -> None:
+    opened = signed_in(browser, live, new_phone())
+    page = opened.page
+    page.evaluate("(k) => sessionStorage.setItem(k, 'e30.e30.c2ln')", TOKEN_KEY)
+    page.get_by_role("button", name="刷新二维码").click()
+    page.get_by_text("登录已过期，请重新登录。").wait_for()
+    assert page.get_by_label("手机号", exact=True).is_visible()
+    assert page.evaluate(f"() => sessionStorage.getItem('{TOKEN_KEY}')") is None

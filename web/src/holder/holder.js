@@ -1,9 +1,30 @@
 // The holder page's shared pieces: one API client, the words for the API's values in both
 // languages, dates in Asia/Shanghai, and the blob: helpers that keep the token out of URLs.
+import { ref } from 'vue'
 import { client } from '../shared/api.js'
 import { tr } from '../shared/i18n.js'
 
-export const api = client('holder')
+// Set when the server no longer accepts the access token (it lives about an hour): the page
+// goes back to the login form instead of failing section by section.
+export const sessionEnded = ref(false)
+
+const base = client('holder')
+async function request(...args) {
+  try {
+    return await base.request(...args)
+  } catch (e) {
+    if (e.status === 401) sessionEnded.value = true
+    throw e
+  }
+}
+export const api = {
+  ...base,
+  request,
+  get: (path, options) => request('GET', path, undefined, options),
+  post: (path, body = {}, options) => request('POST', path, body, options),
+  put: (path, body, options) => request('PUT', path, body, options),
+  del: (path, options) => request('DELETE', path, undefined, options),
+}
 
 export const ZONE = 'Asia/Shanghai'
 
