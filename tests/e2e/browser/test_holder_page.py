@@ -422,6 +422,7 @@ def test_history_lists_the_changes_and_an_appeal_is_sent(
     assert changes.count() >= 2
     newest = changes.first.inner_text()
     assert "绿码 → 黄码" in newest and "卫健部门" in newest
+    assert "发热门诊" in newest and "fever_clinic" not in newest  # the reason in words
     page.get_by_label("申诉理由", exact=True).fill("我没有去过发热门诊，请核实。")
     page.get_by_role("button", name="提交申诉").click()
     page.get_by_text("申诉已提交").wait_for()

@@ -149,3 +149,23 @@ export async function download(path, accept, filename) {
   link.remove()
   setTimeout(() => URL.revokeObjectURL(url), 60000)
 }
+
+// Reason codes in words, from the active policy (public, fetched once): the history names
+// reasons by code only.
+let policyReasons = null
+export function reasonWords() {
+  if (!policyReasons) {
+    policyReasons = api
+      .get('/v1/policy')
+      .then((policy) => {
+        const out = {}
+        for (const rule of [...policy.rules, policy.fallback]) out[rule.reason.code] = rule.reason
+        return out
+      })
+      .catch(() => {
+        policyReasons = null
+        return {}
+      })
+  }
+  return policyReasons
+}
