@@ -277,7 +277,9 @@ def test_a_family_member_who_holds_their_own_code_is_unbound_after_a_confirmatio
     assert live.call("GET", f"/v1/persons/{parent_id}/code", None, parent_token)[0] == 200
 
 
-def _import_record(live: LiveServer, admin: str, id_number: str, category: str) -> None:
+def _import_record(
+    live: LiveServer, admin: str, id_number: str, category: str, note: str | None = None
+) -> None:
     row = {
         "record_id": "R-" + os.urandom(6).hex(),
         "id_type": "resident_id",
@@ -285,6 +287,7 @@ def _import_record(live: LiveServer, admin: str, id_number: str, category: str) 
         "category": category,
         "since": today().isoformat(),
         "until": None,
+        "note": note,
     }
     status, report = live.call("POST", "/v1/admin/records", {"records": [row]}, admin)
     assert status == 200 and report["applied"] == 1, report
@@ -324,17 +327,19 @@ def test_a_yellow_code_shows_its_reasons_and_the_day_it_turns_green_again(
     page.get_by_role("button", name="中文").click()
 
 
-def test_a_red_code_shows_its_reasons_and_that_the_authority_must_clear_it(
+def test_a_red_code_shows_its_reasons_the_authority_s_note_and_that_it_must_be_cleared(
     browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
 ) -> None:
     token, _, id_number = _applied(live, new_phone())
-    _import_record(live, live_admin_token, id_number, "close_contact")
+    note = "与确诊病例同一航班（CA1234），请居家等待通知"
+    _import_record(live, live_admin_token, id_number, "other_high_risk", note)
     opened = _open_as(browser, token)
     page = opened.page
     assert page.locator(".colour-word").inner_text() == "红码"
     assert page.locator(".reasons li").count() >= 1
     assert page.locator(".reason-text").first.inner_text().strip()
     assert "待卫健部门解除后恢复" in page.locator(".green-again").inner_text()
+    assert f"卫健部门说明：{note}" in page.locator(".reasons").inner_text()
     check(opened, "holder-code-red")
 
 
@@ -463,3 +468,16 @@ def test_a_login_the_server_no_longer_accepts_returns_to_the_login_form(
     page.get_by_text("登录已过期，请重新登录。").wait_for()
     assert page.get_by_label("手机号", exact=True).is_visible()
     assert page.evaluate(f"() => sessionStorage.getItem('{TOKEN_KEY}')") is None
+
+
+def test_on_a_desktop_the_code_page_is_a_centred_phone_column(
+    browser: Browser, live: LiveServer, new_phone: Callable[[], str]
+) -> None:
+    token, _, _ = _applied(live, new_phone())
+    opened = browser.open("/app/", viewport={"width": 1280, "height": 900}, mobile=False)
+    opened.page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [TOKEN_KEY, token])
+    opened.page.reload()
+    qr_shown(opened)
+    box = opened.page.locator("#app").bounding_box()
+    assert box and box["width"] <= 480 and abs(box["x"] * 2 + box["width"] - 1280) <= 2
+    check(opened, "holder-code-desktop")
