@@ -4,7 +4,9 @@ Access tokens: header typ `at+jwt`, claims iss, sub (account id), aud, roles, pl
 Code tokens: no typ (ours) or typ `JWT` (partners' JWT libraries add it by default), claims iss,
 sub (a pseudonym that differs per token), color, kind, iat, exp, jti. Each verifier pins ES256,
 requires its claims, checks issuer and shape, and refuses the other
-kind. Expiry is checked against `now` passed in, with a small leeway.
+kind. Expiry is checked against `now` passed in, with a small leeway. Code tokens also come in
+the compact v2 format (`HC2:`, security/compact.py), read into the same claims so that every
+check after the signature is shared.
 
 A verified access token is kept per process (`VerifiedTokens`: bounded, least recently used
 first out, keyed by the token's SHA-256, until its `exp`), so a checker's repeated calls skip the
