@@ -23,7 +23,6 @@ from typing import Any
 import base45  # type: ignore[import-untyped]
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
-from cwt import COSE, COSEKey
 
 from chalicelib.security.fields import b64url
 from chalicelib.security.signing import COMPACT_KID_BYTES
@@ -58,18 +57,25 @@ def _point(public: ec.EllipticCurvePublicKey) -> tuple[bytes, bytes]:
     return numbers.x.to_bytes(32, "big"), numbers.y.to_bytes(32, "big")
 
 
+# python-cwt (~10 ms to import) loads on the first v2 token, not with every token check.
 @functools.lru_cache(maxsize=64)
 def _cose_public(x: bytes, y: bytes, kid: bytes) -> Any:
+    from cwt import COSEKey
+
     return COSEKey.new({1: 2, 3: ES256, -1: 1, -2: x, -3: y, 2: kid})
 
 
 @functools.lru_cache(maxsize=16)
 def _cose_private(x: bytes, y: bytes, d: bytes, kid: bytes) -> Any:
+    from cwt import COSEKey
+
     return COSEKey.new({1: 2, 3: ES256, -1: 1, -2: x, -3: y, -4: d, 2: kid})
 
 
 @functools.lru_cache(maxsize=1)
-def _cose() -> COSE:
+def _cose() -> Any:
+    from cwt import COSE
+
     return COSE.new()
 
 

@@ -334,3 +334,51 @@ def test_the_unverified_issuer_of_a_v2_token_is_read_and_of_garbage_is_none() ->
     assert unverified_issuer(forge.token(partner, "bj:110000", IAT)) == "bj:110000"
     assert unverified_issuer("HC2:" + "A" * 10) is None
     assert compact.unverified_issuer(forge.text(b"\x81" * 3000)) is None
+
+
+# --- the example of docs/api.md ---------------------------------------------------------------
+
+
+def _documented() -> tuple[str, dict[str, str]]:
+    import re
+
+    text = (config.PROJECT_ROOT / "docs" / "api.md").read_text()
+    section = text[text.index("## Code tokens v2") :]
+    (token,) = re.findall(r"^  (HC2:[0-9A-Z $%*+./:-]+)$", section, re.MULTILINE)
+    jwk = {
+        name: re.search(rf'"{name}": "([^"]+)"', section).group(1)  # type: ignore[union-attr]
+        for name in ("kty", "crv", "kid", "x", "y", "d")
+    }
+    return token, jwk
+
+
+def test_the_example_of_api_md_verifies_with_its_key_and_has_the_documented_bytes() -> None:
+    token, jwk = _documented()
+    example_time = datetime(2026, 11, 28, 4, 1, tzinfo=UTC)
+    public = {k: v for k, v in jwk.items() if k != "d"}
+    claims = verify_partner_code(token, "healthcode:370000", {"keys": [public]}, example_time)
+    assert (claims.color, claims.kind, claims.issued_at) == (
+        Color.GREEN,
+        "live",
+        example_time - timedelta(minutes=1),
+    )
+    assert claims.jti == compact.read(token).claims["sub"]
+    raw = base45.b45decode(token[4:])
+    assert len(token) == 216 and len(raw) == 141
+    assert raw.hex().startswith("d28449a201260444bf03ee11a0583ca401716865616c7468636f6465")
+    assert compact_kid(public).hex() == "bf03ee11"
+    assert cbor2.loads(cbor2.loads(raw).value[2])[-65537][3].hex() == (
+        "8f3a5c0e1b2d4f6a7c9e0b1d3f5a7c9e"
+    )
+
+
+def test_the_example_key_signs_a_fresh_token_that_verifies_the_same() -> None:
+    import base64
+
+    _, jwk = _documented()
+    d = int.from_bytes(base64.urlsafe_b64decode(jwk["d"] + "=="), "big")
+    private = ec.derive_private_key(d, ec.SECP256R1())
+    assert forge.jwk(private.public_key())["x"] == jwk["x"]
+    public = {k: v for k, v in jwk.items() if k != "d"}
+    token = forge.token(private, "healthcode:370000", IAT, color="red")
+    assert verify_partner_code(token, "healthcode:370000", {"keys": [public]}, T).color is Color.RED
