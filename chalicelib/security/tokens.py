@@ -279,7 +279,7 @@ def _compact_claims(
         compact.check_signature(read, publics)
     except compact.Unreadable as refused:
         raise CodeRejected(refused.reason) from None
-    return read.claims
+    return dict(read.claims)
 
 
 def _generic_typ(typ: Any) -> bool:

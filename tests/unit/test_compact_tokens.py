@@ -382,3 +382,21 @@ def test_the_example_key_signs_a_fresh_token_that_verifies_the_same() -> None:
     public = {k: v for k, v in jwk.items() if k != "d"}
     token = forge.token(private, "healthcode:370000", IAT, color="red")
     assert verify_partner_code(token, "healthcode:370000", {"keys": [public]}, T).color is Color.RED
+
+
+def test_a_thousand_mutated_or_cut_v2_tokens_are_each_refused_with_a_reason(keys: OneKey) -> None:
+    import random
+
+    good = base45.b45decode(_ours(keys)[4:])
+    rnd = random.Random(15)
+    reasons = set()
+    for i in range(1000):
+        raw = bytearray(good)
+        if i % 2:
+            for _ in range(rnd.randint(1, 4)):
+                raw[rnd.randrange(len(raw))] ^= rnd.randrange(1, 256)  # a real change
+        else:
+            raw = raw[: rnd.randrange(len(raw))]
+        reasons.add(_rejected(keys, forge.text(bytes(raw))))
+    assert reasons <= {"malformed", "bad_signature", "unknown_key", "wrong_kind", "expired"}
+    assert {"malformed", "bad_signature"} <= reasons
