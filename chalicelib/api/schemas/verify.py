@@ -24,7 +24,10 @@ class ByPhoneIn(RequestBody):
 
 
 class VerifyIn(RequestBody):
-    token: Token
+    token: Token = Field(
+        description="a code token as scanned: v1 (a JWT) or v2 (`HC2:` + base45), ours or a"
+        " trusted partner's"
+    )
     place_id: PlaceId | None = None
     temperature: Annotated[
         StrictFloat | None,
