@@ -45,7 +45,10 @@ def test_a_dry_run_reports_rows_matches_and_transitions_and_writes_nothing(
 
 
 def test_a_dry_run_says_when_the_import_would_wait_for_a_second_admin(
-    api: Api, new_phone: Callable[[], str], admin_token: str, small_guard: None  # noqa: F811
+    api: Api,
+    new_phone: Callable[[], str],
+    admin_token: str,
+    small_guard: None,  # noqa: F811
 ) -> None:
     numbers = []
     for _ in range(3):
@@ -78,9 +81,7 @@ def test_the_regions_list_holds_the_medium_and_high_risk_ones_by_name(
     api: Api, admin_token: str, holder: Holder
 ) -> None:
     assert api.json("GET", "/v1/admin/regions", token=holder[0])[0] == 403
-    status, _ = api.json(
-        "PUT", f"/v1/admin/regions/{REGION}", {"risk": "high"}, token=admin_token
-    )
+    status, _ = api.json("PUT", f"/v1/admin/regions/{REGION}", {"risk": "high"}, token=admin_token)
     assert status == 200
     try:
         status, listed = api.json("GET", "/v1/admin/regions", token=admin_token)
