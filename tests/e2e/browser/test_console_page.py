@@ -59,7 +59,10 @@ def _rid() -> str:
     return "CSV-" + os.urandom(5).hex()
 
 
-def _check(opened: Opened, screenshot: str) -> None:
+def _check(opened: Opened, screenshot: str, shown: Any = None) -> None:
+    """axe, text size, and a screenshot with `shown` (a locator) scrolled into the view."""
+    if shown is not None:
+        shown.scroll_into_view_if_needed()
     opened.check_accessibility()
     opened.check_text_size()
     opened.screenshot(screenshot)
@@ -87,7 +90,7 @@ def test_an_admin_logs_in_with_the_sms_code_and_sees_every_section(
     nav.wait_for()
     for name in ("导入记录", "地区风险", "申诉", "认领", "赋码历史", "任务", "场所码", "核验员"):
         assert nav.get_by_role("button", name=name, exact=True).is_visible()
-    assert opened.page.get_by_label("CSV 文件").is_visible()
+    opened.page.get_by_label("CSV 文件").wait_for()
     token = opened.page.evaluate("() => sessionStorage.getItem('healthcode.console.token')")
     assert all(token not in url for url in [*opened.requests, opened.page.url])
     _check(opened, "console-import")
@@ -104,7 +107,7 @@ def test_a_resident_is_told_clearly_that_they_lack_the_admin_role(
     assert opened.page.get_by_role("navigation", name="管理功能").count() == 0
     _check(opened, "console-no-role")
     opened.page.get_by_role("button", name="退出登录").click()
-    assert opened.page.get_by_label("手机号").is_visible()
+    opened.page.get_by_label("手机号").wait_for()
 
 
 def test_a_csv_import_is_previewed_dry_run_then_applied_and_the_holder_turns_yellow(
@@ -128,7 +131,7 @@ def test_a_csv_import_is_previewed_dry_run_then_applied_and_the_holder_turns_yel
     page.get_by_label("CSV 文件").set_input_files(str(csv))
 
     preview = page.get_by_role("table")
-    assert preview.get_by_role("cell", name=record_id).is_visible()
+    preview.get_by_role("cell", name=record_id).wait_for()
     dry_run = page.get_by_role("region", name="试算结果")
     dry_run.wait_for()
     facts = dry_run.inner_text()
@@ -136,7 +139,7 @@ def test_a_csv_import_is_previewed_dry_run_then_applied_and_the_holder_turns_yel
     assert "匹配到已申领人员\n1" in facts and "未匹配（申领后生效）\n1" in facts
     assert "绿码 → 黄码: 1" in facts and "未超过防误改上限" in facts
     assert _code(live, token, person_id)["color"] == "green"  # the dry run wrote nothing
-    _check(opened, "console-import-dry-run")
+    _check(opened, "console-import-dry-run", dry_run)
 
     page.get_by_role("button", name="应用导入").click()
     answer = page.get_by_role("status", name="导入结果")
@@ -148,7 +151,7 @@ def test_a_csv_import_is_previewed_dry_run_then_applied_and_the_holder_turns_yel
     assert view["color"] == "yellow"
     reason = view["reasons"][0]
     assert reason["code"] == "other_medium_risk" and reason["note"] == "与病例同乘一趟列车"
-    _check(opened, "console-import-applied")
+    _check(opened, "console-import-applied", answer)
 
 
 def test_a_csv_row_with_an_error_is_highlighted_with_that_error(
@@ -173,9 +176,9 @@ def test_a_csv_row_with_an_error_is_highlighted_with_that_error(
     assert "row-error" in (rows.nth(2).get_attribute("class") or "")
     assert "id_number" in rows.nth(2).inner_text()
     assert "有问题的行\n2" in page.get_by_role("region", name="试算结果").inner_text()
-    _check(opened, "console-import-row-error")
+    _check(opened, "console-import-row-error", rows.nth(2))
     opened.page.get_by_role("button", name="English").click()
-    assert page.get_by_role("region", name="Dry run").is_visible()
+    page.get_by_role("region", name="Dry run").wait_for()
     assert "this category needs a note" in rows.nth(1).inner_text()
     opened.screenshot("console-import-row-error-en")
     opened.page.get_by_role("button", name="中文").click()
@@ -198,7 +201,7 @@ def test_setting_a_region_s_risk_shows_the_answer_its_job_and_the_risky_list(
         listed = page.get_by_role("table")
         row = listed.get_by_role("row").filter(has_text=region)
         assert "盘龙区" in row.inner_text() and "中风险" in row.inner_text()
-        _check(opened, "console-regions")
+        _check(opened, "console-regions", answer)
     finally:
         live.call("PUT", f"/v1/admin/regions/{region}", {"risk": "low"}, live_admin_token)
 
@@ -229,7 +232,7 @@ def test_an_appeal_is_resolved_from_the_queue_and_the_person_s_history_opens_fro
     assert "我没有去过发热门诊" in card.inner_text() and "黄码" in card.inner_text()
     card.get_by_label("处理决定").select_option("corrected")
     card.get_by_label("处理理由").fill("核实为误录")
-    _check(opened, "console-appeals")
+    _check(opened, "console-appeals", card)
     card.get_by_role("button", name="提交处理").click()
     card.locator(".decision").filter(has_text="已更正").wait_for()
     assert _code(live, token, person_id)["color"] == "green"
@@ -278,7 +281,7 @@ def test_a_claim_is_rejected_from_the_claims_queue(
     assert "已被他人申领" in card.inner_text()
     card.get_by_label("处理决定").select_option("reject")
     card.get_by_label("处理备注").fill("本人已持码，无冒用")
-    _check(opened, "console-claims")
+    _check(opened, "console-claims", card)
     card.get_by_role("button", name="提交处理").click()
     card.get_by_text("已驳回").wait_for()
 
@@ -303,7 +306,7 @@ def test_a_place_is_registered_its_qr_shown_and_then_closed(
     place_id = page.locator("code.place-id").inner_text()
     card = page.locator(f"[data-place='{place_id}']")
     assert name in card.inner_text() and "开放中" in card.inner_text()
-    _check(opened, "console-places")
+    _check(opened, "console-places", qr)
 
     card.get_by_role("button", name="关闭场所").click()
     card.get_by_role("button", name="确认关闭").click()
@@ -328,7 +331,7 @@ def test_a_checker_is_enrolled_listed_and_withdrawn(
     assert "王五" in row.inner_text() and "gate-console" in row.inner_text()
     listed = live.call("GET", "/v1/admin/checkers", token=live_admin_token)[1]["checkers"]
     assert any(c["name"] == "王五" and c["place_id"] == "gate-console" for c in listed)
-    _check(opened, "console-checkers")
+    _check(opened, "console-checkers", row)
 
     row.get_by_role("button", name="撤销").click()
     row.get_by_role("button", name="确认撤销").click()
@@ -350,7 +353,7 @@ def test_a_recompare_run_is_started_and_a_job_followed_by_its_id(
     progress.get_by_text("已完成").wait_for()
     page.get_by_role("button", name="全量重新比对 (recompare)").click()
     page.get_by_role("status", name="运行结果").wait_for()
-    _check(opened, "console-jobs")
+    _check(opened, "console-jobs", progress)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"])
@@ -358,5 +361,5 @@ def test_the_console_works_on_a_desktop_too(
     browser: Browser, live_admin_token: str, viewport: dict[str, int]
 ) -> None:
     opened = _console(browser, live_admin_token, viewport=viewport)
-    assert opened.page.get_by_label("CSV 文件").is_visible()
+    opened.page.get_by_label("CSV 文件").wait_for()
     _check(opened, "console-import-desktop")
