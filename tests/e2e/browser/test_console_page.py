@@ -363,3 +363,51 @@ def test_the_console_works_on_a_desktop_too(
     opened = _console(browser, live_admin_token, viewport=viewport)
     opened.page.get_by_label("CSV 文件").wait_for()
     _check(opened, "console-import-desktop")
+
+
+def test_a_mass_recolouring_shows_the_guard_s_report_and_a_second_admin_confirms_it(
+    browser: Browser, live: LiveServer, new_phone: Callable[[], str], tmp_path: Path
+) -> None:
+    """The live server's guard: more than 100 persons (and 1 %) recoloured waits for a second
+    admin, who imports the same file with the report's id as the confirm id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = new_phone(), new_phone()
+    for phone in (first, second):
+        _manage(live.env, "create-admin", "--phone", phone)
+    with ThreadPoolExecutor(4) as pool:
+        residents = list(pool.map(lambda _: _resident(live, new_phone()), range(101)))
+    csv = _csv(
+        tmp_path,
+        *(f"{_rid()},resident_id,{n},fever_clinic,2026-11-27,," for _, _, n in residents),
+    )
+
+    opened = _console(browser, live.login(first))
+    page = opened.page
+    page.get_by_label("CSV 文件").set_input_files(str(csv))
+    dry_run = page.get_by_role("region", name="试算结果")
+    dry_run.get_by_text("应用时须由另一名管理员确认").wait_for()
+    assert "绿码 → 黄码: 101" in dry_run.inner_text()
+    page.get_by_role("button", name="应用导入").click()
+    guard = page.get_by_role("alert").filter(has_text="须第二名管理员确认")
+    guard.wait_for()
+    report_id = guard.locator(".report-id").inner_text()
+    assert len(report_id) == 16 and "将改变赋码人数\n101" in guard.inner_text()
+    _check(opened, "console-import-guard", guard)
+    token, person_id, _ = residents[0]
+    assert _code(live, token, person_id)["color"] == "green"  # nothing applied
+
+    other = _console(browser, live.login(second))
+    other.page.get_by_label("CSV 文件").set_input_files(str(csv))
+    other.page.get_by_role("region", name="试算结果").wait_for()
+    other.page.get_by_label("确认编号").fill(report_id)
+    other.page.get_by_role("button", name="应用导入").click()
+    answer = other.page.get_by_role("status", name="导入结果")
+    answer.wait_for()
+    assert answer.locator("[data-field=applied]").inner_text() == "101"
+    recoloured = int(answer.locator("[data-field=recoloured]").inner_text())
+    queued = int(answer.locator("[data-field=queued]").inner_text())
+    assert recoloured + queued == 101
+    if queued:  # the rest goes to the workers: followed on the job
+        answer.get_by_text("已完成").wait_for(timeout=60_000)
+    assert _code(live, token, person_id)["color"] == "yellow"
