@@ -24,6 +24,15 @@ export const placeTypeText = (t) =>
 export const jobStateText = (s) =>
   ({ running: tr('进行中', 'Running'), done: tr('已完成', 'Done'), abandoned: tr('已中止', 'Abandoned') })[s] || s
 
+export const jobKindText = (k) =>
+  ({
+    region: tr('地区风险变更', 'Region change'),
+    recompare: tr('全量重新比对', 'Recompare'),
+    import: tr('导入记录', 'Import'),
+    expire: tr('结束到期状态', 'Expiry'),
+    purge: tr('清理过期数据', 'Purge'),
+  })[k] || k
+
 export const actorKindText = (k) =>
   ({
     system: tr('系统', 'System'),
