@@ -185,6 +185,8 @@ def print_banner(
     jobs = ", ".join(f"{name} every {_duration(every)}" for name, every in schedules.items())
     lines = [
         f"API        http://{HOST}:{port}/",
+        f"Pages      http://{HOST}:{port}/app/ (holder) · /app/scan (checker) · /app/console"
+        " (authority)",
         f"Admin      phone {ADMIN_PHONE} (see create-admin above)",
         f"Data       {DB_DIR}  (delete {DATA_DIR} while stopped to start over)",
         f"DynamoDB   {db.endpoint}  (AWS_ENDPOINT_URL_DYNAMODB; listens on all interfaces)",

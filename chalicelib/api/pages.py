@@ -88,7 +88,7 @@ def _file(path: Path, cache: str) -> Response:
     body = _read(str(path))
     if body is None:
         return _not_found()
-    headers = {
+    headers: dict[str, str | list[str]] = {
         "Content-Type": TYPES[path.suffix],
         "Cache-Control": cache,
         **SECURITY_HEADERS,

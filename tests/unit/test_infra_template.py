@@ -272,3 +272,14 @@ def test_an_intrinsic_function_in_a_patch_replaces_chalices_value_whole() -> Non
         "Queue": {"Fn::GetAtt": ["Q", "Arn"]},
         "Batch": 10,
     }
+
+
+def test_the_api_compresses_answers_over_1_kb_and_passes_the_pages_wasm_as_binary(
+    template: Template,
+) -> None:
+    """The pages' JavaScript and CSS are counted gzipped against their budget: API Gateway
+    sends them so to browsers (Accept-Encoding); the QR decoder's WebAssembly is binary."""
+    (api,) = _resources(template, "AWS::Serverless::Api").values()
+    assert api["Properties"]["MinimumCompressionSize"] == 1024
+    body = api["Properties"]["DefinitionBody"]
+    assert "application/wasm" in body["x-amazon-apigateway-binary-media-types"]

@@ -156,9 +156,11 @@ class Browser:
         page.on("pageerror", lambda error: opened.problems.append(f"page error: {error}"))
         page.on(
             "console",
-            lambda message: opened.problems.append(f"console: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                opened.problems.append(f"console: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         self.opened.append(opened)
         opened.goto(path)
