@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.e2e.conftest import Api, Holder
+from chalice.test import Client
+
+from tests.e2e.conftest import Api, Holder, _admin
 from tests.e2e.test_epidemic_database import _rid, row, small_guard  # noqa: F401 (fixture)
 from tests.e2e.test_journey import application
 from tests.ids import resident_id
@@ -15,8 +17,9 @@ REGION = "530102"  # 昆明市五华区: no other test declares or sets it
 
 
 def test_a_dry_run_reports_rows_matches_and_transitions_and_writes_nothing(
-    api: Api, holder: Holder, admin_token: str
+    api: Api, client: Client, holder: Holder, new_phone: Callable[[], str]
 ) -> None:
+    admin_token = _admin(client, new_phone())  # nothing recoloured today: within the guard
     token, person_id, id_number = holder
     good = {**row(_rid(), id_number, "other_medium_risk"), "note": "同行密接"}
     stranger = row(_rid(), resident_id(), "fever_clinic")
@@ -46,10 +49,12 @@ def test_a_dry_run_reports_rows_matches_and_transitions_and_writes_nothing(
 
 def test_a_dry_run_says_when_the_import_would_wait_for_a_second_admin(
     api: Api,
+    client: Client,
     new_phone: Callable[[], str],
-    admin_token: str,
     small_guard: None,  # noqa: F811
 ) -> None:
+    # An admin of its own: what the session's admin recoloured today counts in its guard.
+    admin_token = _admin(client, new_phone())
     numbers = []
     for _ in range(3):
         id_number = resident_id()

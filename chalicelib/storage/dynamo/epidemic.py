@@ -33,8 +33,7 @@ class DynamoEpidemic(Repository):
         t.RegionItem(code, risk=risk.value, updated_by=by, updated_at=at).save()
 
     def risky_regions(self) -> list[tuple[str, Risk, datetime]]:
-        R = t.RegionItem
-        found = R.scan(R.risk != Risk.LOW.value, consistent_read=True)
+        found = t.RegionItem.scan(t.RegionItem.risk != Risk.LOW.value, consistent_read=True)
         return sorted((item.region_code, Risk(item.risk), item.updated_at) for item in found)
 
     def records_for(self, id_key: str) -> list[Record]:
