@@ -11,8 +11,14 @@ from tests.conftest import ROOT
 
 DYNAMO = "\n".join(p.read_text() for p in (ROOT / "chalicelib" / "storage" / "dynamo").glob("*.py"))
 # Scans that run in the functions (request paths and jobs); `accounts` is scanned only by the
-# management command `create-admin --if-none`, with the operator's credentials.
-FUNCTION_SCANS = {"PersonItem": "persons", "IssuerItem": "issuers"}
+# management command `create-admin --if-none`, with the operator's credentials. `regions` and
+# `places`: the console's listings (docs/decisions/0036).
+FUNCTION_SCANS = {
+    "PersonItem": "persons",
+    "IssuerItem": "issuers",
+    "RegionItem": "regions",
+    "PlaceItem": "places",
+}
 
 
 def _scan_grants(stage: str) -> set[str]:
