@@ -10,7 +10,7 @@ import io
 import os
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -481,3 +481,23 @@ def test_on_a_desktop_the_code_page_is_a_centred_phone_column(
     box = opened.page.locator("#app").bounding_box()
     assert box and box["width"] <= 480 and abs(box["x"] * 2 + box["width"] - 1280) <= 2
     check(opened, "holder-code-desktop")
+
+
+def test_a_code_past_its_expiry_without_network_is_no_longer_shown_as_a_colour(
+    browser: Browser, live: LiveServer, new_phone: Callable[[], str]
+) -> None:
+    """A phone offline for half an hour must not show a green band, a QR and a ticking clock
+    that a gate would take for a live code."""
+    opened = signed_in(browser, live, new_phone())
+    page = opened.page
+    assert page.locator(".colour-word").inner_text() == "绿码"
+    opened.context.set_offline(True)
+    page.clock.set_system_time(datetime.now(UTC) + timedelta(minutes=31))
+    page.get_by_text("二维码已过期").wait_for()
+    assert page.locator(".qr img").count() == 0
+    assert page.get_by_text("绿码", exact=True).count() == 0
+    assert page.locator(".live-time").count() == 0
+    page.get_by_role("button", name="刷新二维码").click()
+    page.get_by_role("alert").get_by_text("网络不可用").wait_for()
+    assert page.get_by_text("二维码已过期").is_visible()
+    check(opened, "holder-code-expired")
