@@ -97,16 +97,21 @@ def _file(path: Path, cache: str) -> Response:
     return Response(body=body.decode() if text else body, status_code=200, headers=headers)
 
 
-_FILES: dict[str, bytes] = {}  # the build is a few dozen files, read once per process
+_FILES: dict[str, bytes] = {}  # assets, named by their content: read once per process
 
 
 def _read(path: str) -> bytes | None:
-    if path not in _FILES:
-        try:
-            _FILES[path] = Path(path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            return None  # not kept: a build made after the start is found
-    return _FILES[path]
+    """Assets are kept in memory; pages are read on every request, so a page built again under
+    `make run` is served at once with the new assets it names."""
+    if path in _FILES:
+        return _FILES[path]
+    try:
+        body = Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    if Path(path).parent.name == "assets":
+        _FILES[path] = body
+    return body
 
 
 def _not_found() -> Response:

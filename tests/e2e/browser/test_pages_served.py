@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,18 @@ def test_no_stylesheet_names_a_file_on_another_host() -> None:
     assert sheets
     for sheet in sheets:
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", sheet.read_text()), sheet.name
+
+
+def test_a_page_built_again_while_the_server_runs_is_served_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make web` under `make run`: the new page names new assets, which must be found."""
+    from chalicelib.api import pages
+
+    (tmp_path / "assets").mkdir()
+    monkeypatch.setenv("HEALTHCODE_STATIC_DIR", str(tmp_path))
+    for build in ("one", "two"):
+        (tmp_path / "index.html").write_text(f'<script src="/app/assets/{build}.js"></script>')
+        (tmp_path / "assets" / f"{build}.js").write_text(f"// {build}")
+        assert f"{build}.js" in pages.holder().body
+        assert pages.asset(f"{build}.js").body == f"// {build}"
