@@ -38,6 +38,41 @@ def import_records(req: Req) -> dict[str, Any]:
 
 @route(
     bp,
+    "POST",
+    "/v1/admin/records/dry-run",
+    summary="What an import would do now, writing nothing (rows, matches, the guard)",
+    roles=ADMIN,
+    body="RecordsDryRunIn",
+    response="DryRunOut",
+    max_body=1024 * 1024,
+    deadline=LONG_DEADLINE,
+)
+def dry_run_records(req: Req) -> dict[str, Any]:
+    from chalicelib.api.schemas import parse_rows
+    from chalicelib.services.assessment import active_policy
+    from chalicelib.services.records import dry_run
+
+    batch = req.body()
+    rows, errors = parse_rows(batch.records, active_policy().categories_read())
+    return dry_run(req.ctx, req.actor, rows, errors, len(batch.records), req.now)
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/regions",
+    summary="The regions whose risk is medium or high",
+    roles=ADMIN,
+    response="RegionsOut",
+)
+def risky_regions(req: Req) -> dict[str, Any]:
+    from chalicelib.services.records import risky_regions as listing
+
+    return listing(req.ctx)
+
+
+@route(
+    bp,
     "PUT",
     "/v1/admin/regions/{region_code}",
     summary="Set a region's risk level",

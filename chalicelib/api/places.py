@@ -12,6 +12,11 @@ from chalicelib.api.formats import CURSOR
 from chalicelib.api.http import ADMIN, QR_TYPES, Binary, Param, Req, format_param, route
 
 bp = Blueprint(__name__)
+PLACE_CURSOR = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{16}$",
+    "description": "the `next` of the previous page (a place id), sent back unchanged",
+}
 
 
 @route(
@@ -30,6 +35,21 @@ def register(req: Req) -> dict[str, Any]:
     form = req.body()
     place = run(req.ctx, req.actor, form.name, form.type, form.region_code, form.address, req.now)
     return {"place_id": place.place_id}
+
+
+@route(
+    bp,
+    "GET",
+    "/v1/admin/places",
+    summary="The registered places, a page at a time",
+    roles=ADMIN,
+    query={"cursor": Param(PLACE_CURSOR)},
+    response="PlacesOut",
+)
+def listing(req: Req) -> dict[str, Any]:
+    from chalicelib.services.places import listing as run
+
+    return run(req.ctx, req.query("cursor"))
 
 
 @route(

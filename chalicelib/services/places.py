@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import config
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.places import (
     ClosedPlaceNotFound,
@@ -69,6 +69,36 @@ def register(
                 raise
             ctx.place_keys.forget()  # the key retired meanwhile: sign with the current one
     raise AssertionError("unreachable")
+
+
+PAGE = 100
+
+
+def listing(ctx: Context, cursor: str | None) -> dict[str, Any]:
+    """The registered places a page at a time, by place id (open and closed; `next`: the
+    cursor of the next page, null on the last)."""
+    if cursor is not None and not PLACE_ID.match(cursor):
+        raise InvalidInput(
+            "cursor must be the `next` of the previous page, unchanged.",
+            "cursor 须原样使用上一页返回的 next。",
+            code="invalid_cursor",
+        )
+    places, following = ctx.store.places.page(cursor, PAGE)
+    return {
+        "places": [
+            {
+                "place_id": p.place_id,
+                "name": p.name,
+                "type": p.type.value,
+                "region_code": p.region_code,
+                "address": p.address,
+                "created_at": _iso(p.created_at),
+                "closed_at": _iso(p.closed_at) if p.closed_at else None,
+            }
+            for p in places
+        ],
+        "next": following,
+    }
 
 
 def _place(ctx: Context, place_id: str) -> Place:

@@ -230,6 +230,10 @@ class Epidemic(Protocol):
 
     def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None: ...
 
+    def risky_regions(self) -> list[tuple[str, Risk, datetime]]:
+        """Every region whose risk is not low, with when it was set, by code (a read of the
+        whole regions table: at most the few thousand GB/T 2260 codes)."""
+
     def records_for(self, id_key: str) -> list[Record]: ...
 
     def put_record(self, id_key: str, record: Record, *, by: str, at: datetime) -> bool:
@@ -335,6 +339,10 @@ class Places(Protocol):
 
     def key_in_use(self, kid: str) -> bool:
         """Whether an open place holds a token signed by that place key."""
+
+    def page(self, after: str | None, limit: int) -> tuple[list[Place], str | None]:
+        """Up to `limit` places (open and closed) by place id, from after `after`, and the id to
+        start the next page after (None after the last)."""
 
     def add_visit(self, visit: PlaceVisit, report: Report | None) -> None:
         """The visit and, for a yellow or red one, its report: both or neither."""

@@ -165,6 +165,44 @@ def _guard(
     raise MassRecolouring(report)
 
 
+def dry_run(
+    ctx: Context,
+    actor: AccessClaims,
+    rows: list[RecordRow],
+    errors: list[dict[str, Any]],
+    sent: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """What importing the rows would do now, writing nothing: the rows' errors, how many name a
+    person who applied, the colour changes by transition, and whether the mass-recolouring
+    guard would ask for a second admin (docs/decisions/0036). Advisory: other imports or
+    applications meanwhile may change the outcome; the import decides again."""
+    persons = ctx.store.persons.for_id_keys({row.key for row in rows})
+    transitions = _would_recolour(ctx.store, persons, rows, now) if persons else {}
+    would, total = sum(transitions.values()), ctx.store.persons.count()
+    minimum, fraction = config.guard_minimum(), config.guard_fraction()
+    limit = max(minimum, int(total * fraction))
+    earlier = ctx.store.counters.value(_day_count(actor, now))
+    # The import's guard passes at once when the persons named fit the minimum, else when the
+    # persons it would recolour fit the limit (_guard).
+    guarded = earlier + len(persons) > minimum and earlier + would > limit
+    matched = sum(1 for row in rows if row.key in persons)
+    return {
+        "records": sent,
+        "valid": len(rows),
+        "errors": errors,
+        "matched": matched,
+        "unmatched": len(rows) - matched,
+        "persons": len(persons),
+        "would_recolour": would,
+        "transitions": transitions,
+        "total_persons": total,
+        "threshold": {"fraction": fraction, "minimum": minimum},
+        "recoloured_earlier_today": earlier,
+        "needs_confirmation": guarded,
+    }
+
+
 def _day_count(actor: AccessClaims, now: datetime) -> str:
     return f"guard-count:{actor.account_id}:{shanghai_date(now).isoformat()}"
 
@@ -369,6 +407,23 @@ def import_records(
         "resume_at": resume_at,
         "queued": len(late),
         "job_id": job,
+    }
+
+
+def risky_regions(ctx: Context) -> dict[str, Any]:
+    """The regions whose risk is medium or high, by code, with their names."""
+    from chalicelib.validation import region_name
+
+    return {
+        "regions": [
+            {
+                "region_code": code,
+                "name": region_name(code),
+                "risk": risk.value,
+                "updated_at": at.isoformat(timespec="seconds"),
+            }
+            for code, risk, at in ctx.store.epidemic.risky_regions()
+        ]
     }
 
 

@@ -138,6 +138,15 @@ class RecordsIn(RequestBody):
     confirm: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 
+class RecordsDryRunIn(RequestBody):
+    """The rows of an import, to see what it would do; nothing is written."""
+
+    records: Annotated[
+        list[dict[str, Any]],
+        Field(min_length=1, max_length=config.import_batch_limit()),
+    ]
+
+
 class RegionIn(RequestBody):
     risk: Risk
 
@@ -179,6 +188,46 @@ class ImportOut(Answer):
     )
     queued: int = Field(description="persons re-evaluated by the workers, not in the answer")
     job_id: str | None = Field(description="the queued re-evaluation's job, if any")
+
+
+class GuardThreshold(Answer):
+    fraction: float
+    minimum: int
+
+
+class DryRunOut(Answer):
+    """What POST /v1/admin/records would do with these rows now; nothing was written."""
+
+    records: int = Field(description="rows sent")
+    valid: int = Field(description="rows without an error")
+    errors: list[dict[str, Any]] = Field(
+        description="one entry per problem of a bad row, as in the import's answer"
+    )
+    matched: int = Field(description="valid rows whose ID document names a person who applied")
+    unmatched: int = Field(description="valid rows for IDs nobody holds (kept until they apply)")
+    persons: int = Field(description="distinct persons the valid rows name")
+    would_recolour: int = Field(description="persons whose colour the rows would change")
+    transitions: dict[str, int] = Field(description="persons by change, e.g. green->yellow")
+    total_persons: int
+    threshold: GuardThreshold = Field(
+        description="the guard trips past both this fraction of all persons and this minimum"
+    )
+    recoloured_earlier_today: int = Field(description="by this admin, counted by the guard")
+    needs_confirmation: bool = Field(
+        description="whether the import would now answer 409 and wait for a second admin's "
+        "confirm (advisory: imports meanwhile count too)"
+    )
+
+
+class RegionView(Answer):
+    region_code: str
+    name: str | None = Field(description="the GB/T 2260 name, when known")
+    risk: Literal["low", "medium", "high"]
+    updated_at: str
+
+
+class RegionsOut(Answer):
+    regions: list[RegionView] = Field(description="medium or high risk, by region code")
 
 
 class RegionOut(Answer):

@@ -31,6 +31,21 @@ class PlaceOut(Answer):
     place_id: str
 
 
+class PlaceView(Answer):
+    place_id: str
+    name: str
+    type: PlaceType
+    region_code: str
+    address: str
+    created_at: str
+    closed_at: str | None = Field(description="null while the place is open")
+
+
+class PlacesOut(Answer):
+    places: list[PlaceView] = Field(description="a page of registered places, by place id")
+    next: str | None = Field(None, description="send as ?cursor= for the next page; null: last")
+
+
 class VisitIn(RequestBody):
     place_token: PlaceCode
 

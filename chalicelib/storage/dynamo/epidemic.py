@@ -32,6 +32,11 @@ class DynamoEpidemic(Repository):
     def put_region(self, code: str, risk: Risk, *, by: str, at: datetime) -> None:
         t.RegionItem(code, risk=risk.value, updated_by=by, updated_at=at).save()
 
+    def risky_regions(self) -> list[tuple[str, Risk, datetime]]:
+        R = t.RegionItem
+        found = R.scan(R.risk != Risk.LOW.value, consistent_read=True)
+        return sorted((item.region_code, Risk(item.risk), item.updated_at) for item in found)
+
     def records_for(self, id_key: str) -> list[Record]:
         return [_record(item) for item in t.RecordItem.query(id_key, consistent_read=True)]
 

@@ -57,6 +57,16 @@ class DynamoPlaces(Repository):
     def key_in_use(self, kid: str) -> bool:
         return any(True for _ in t.PlaceItem.by_kid.query(kid, limit=1))
 
+    def page(self, after: str | None, limit: int) -> tuple[list[Place], str | None]:
+        found = t.PlaceItem.scan(
+            limit=limit,
+            consistent_read=True,
+            last_evaluated_key={"place_id": {"S": after}} if after else None,
+        )
+        places = [_place(item) for item in found]
+        last = found.last_evaluated_key
+        return places, (last["place_id"]["S"] if last else None)
+
     def add_visit(self, visit: PlaceVisit, report: Report | None) -> None:
         item = t.PlaceVisitItem(
             visit.person_id,
