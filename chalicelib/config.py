@@ -118,6 +118,12 @@ def code_token_seconds() -> int:
     return min(_int("HEALTHCODE_CODE_TOKEN_SECONDS", 180), 300)
 
 
+def issue_v1_codes() -> bool:
+    """Whether the code view's `token` is still a v1 JWT (`on`, the default) or the compact v2
+    `HC2:` code (`off`); QR images carry v2 either way (docs/decisions/0038-compact-codes.md)."""
+    return _get("HEALTHCODE_ISSUE_V1_CODES", "on").lower() not in ("off", "0", "false", "no")
+
+
 def access_token_cache_size() -> int:
     """Verified access tokens one process keeps (docs/decisions/0031-i13-shards.md); 0: none."""
     return _int("HEALTHCODE_ACCESS_TOKEN_CACHE_SIZE", 10_000)

@@ -20,6 +20,10 @@ from xml.sax.saxutils import escape
 from chalicelib import qr
 from chalicelib.domain.errors import FormatUnavailable
 
+# A card kept in a pocket gets creased and dirty: level Q (25 % of the modules may be lost) over
+# the live code's M. The v2 paper token is then QR version 10, 57 modules (docs/decisions/0039).
+ERROR = "q"
+QR_POINTS = 200.0  # the printed square, frame included: 70.6 mm
 FORMATS = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 COLOR_WORDS = {"green": ("绿码", "Green"), "yellow": ("黄码", "Yellow"), "red": ("红码", "Red")}
 FONT_PATHS = (
@@ -42,7 +46,9 @@ class Card:
     def lines(self) -> list[str]:
         zh, en = COLOR_WORDS[self.color]
         return [
-            "健康码 · 纸质版  Health code (paper)",
+            # Full-width brackets: STSong-Light's UniGB-UCS2-H map has no U+00B7 (a middle dot
+            # printed as an empty box); tests/unit/test_paper.py checks every character.
+            "健康码（纸质版）  Health code (paper)",
             f"{zh}  {en}",
             f"姓名 Name: {self.masked_name}",
             f"签发日期 Issued: {self.issued_on.isoformat()}",
@@ -72,6 +78,12 @@ def cjk_font() -> str | None:
     return next((path for path in candidates if path and Path(path).is_file()), None)
 
 
+def module_points(symbol_modules: int) -> float:
+    """The printed side of one module, in points (1/72 inch), for a symbol of that many modules
+    across: the square holds the symbol, the white quiet zone and the coloured frame."""
+    return QR_POINTS / (symbol_modules + 2 * (qr.QUIET + qr.FRAME))
+
+
 def _pdf(card: Card) -> bytes:
     from reportlab.lib.colors import HexColor
     from reportlab.pdfbase import pdfmetrics
@@ -81,23 +93,23 @@ def _pdf(card: Card) -> bytes:
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
-    matrix = qr._make(card.token).matrix
+    matrix = qr._make(card.token, error=ERROR).matrix
     out = io.BytesIO()
     width, height = 420.0, 300.0  # points: a card, printable on A4 or A6
     pdf = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
     pdf.setTitle("健康码 Health code")
-    side_modules = len(matrix) + 2 * (qr.QUIET + qr.FRAME)
-    module = 200.0 / side_modules
-    x0, y0 = 20.0, (height - 200.0) / 2
+    side = QR_POINTS
+    module = module_points(len(matrix))
+    x0, y0 = 20.0, (height - side) / 2
     pdf.setFillColor(HexColor(qr.COLORS[card.color]))
-    pdf.rect(x0, y0, 200, 200, stroke=0, fill=1)
+    pdf.rect(x0, y0, side, side, stroke=0, fill=1)
     pdf.setFillColor(HexColor("#ffffff"))
     inner = module * qr.FRAME
-    pdf.rect(x0 + inner, y0 + inner, 200 - 2 * inner, 200 - 2 * inner, stroke=0, fill=1)
+    pdf.rect(x0 + inner, y0 + inner, side - 2 * inner, side - 2 * inner, stroke=0, fill=1)
     pdf.setFillColor(HexColor("#000000"))
     off = qr.QUIET + qr.FRAME
     for row_index, row in enumerate(matrix):
-        top = y0 + 200 - (row_index + off + 1) * module
+        top = y0 + side - (row_index + off + 1) * module
         for col_index, value in enumerate(row):
             if value & 1:
                 pdf.rect(x0 + (col_index + off) * module, top, module, module, stroke=0, fill=1)
@@ -121,7 +133,7 @@ def _png(card: Card) -> bytes:
     path = cjk_font()
     if path is None:
         raise FormatUnavailable()
-    drawn = qr.render(card.token, card.color, "png")
+    drawn = qr.render(card.token, card.color, "png", error=ERROR)
     assert isinstance(drawn, bytes)
     code = Image.open(io.BytesIO(drawn)).convert("RGB")
     text_width = 560
@@ -144,7 +156,7 @@ def _png(card: Card) -> bytes:
 
 
 def _svg(card: Card) -> str:
-    side, group = qr.svg_group(card.token, card.color)
+    side, group = qr.svg_group(card.token, card.color, ERROR)
     texts = "".join(
         f'<text x="{side + 2}" y="{6 + index * 5}" font-size="2.4" '
         f'fill="{_ink(card, index)}">{escape(line)}</text>'

@@ -32,18 +32,20 @@ CAPTION_HEIGHT = 4  # SVG modules below the frame for the caption
 _WHITE, _BLACK, _FRAME = 0, 1, 2
 
 
-def _make(data: str, mask: int | None = MASK) -> segno.QRCode:
-    return segno.make_qr(data, error=ERROR, mask=mask, boost_error=False)
+def _make(data: str, mask: int | None = MASK, error: str = ERROR) -> segno.QRCode:
+    return segno.make_qr(data, error=error, mask=mask, boost_error=False)
 
 
-def version(data: str) -> int:
-    """The QR version segno picks for ``data`` at error level M."""
-    v = _make(data).version
+def version(data: str, error: str = ERROR) -> int:
+    """The QR version segno picks for ``data`` at an error level (M unless told)."""
+    v = _make(data, error=error).version
     assert isinstance(v, int)
     return v
 
 
-def render(data: str, color: str, fmt: str = "svg", *, caption: str | None = None) -> bytes | str:
+def render(
+    data: str, color: str, fmt: str = "svg", *, caption: str | None = None, error: str = ERROR
+) -> bytes | str:
     """The framed QR code of ``data``: an SVG document (str) or PNG image (bytes).
 
     ``color`` is ``green``, ``yellow``, ``red`` or ``place``; ``fmt`` is ``svg`` or ``png``. A
@@ -56,7 +58,7 @@ def render(data: str, color: str, fmt: str = "svg", *, caption: str | None = Non
         raise ValueError(f"unknown color {color!r}; expected one of {sorted(COLORS)}") from None
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-    matrix = _make(data).matrix
+    matrix = _make(data, error=error).matrix
     if fmt == "svg":
         return _svg(matrix, hex_color, caption)
     return _png(matrix, hex_color, caption)
@@ -95,10 +97,10 @@ def _png(matrix: Sequence[Sequence[int]], hex_color: str, caption: str | None) -
     return out + chunk(b"IEND", b"")
 
 
-def svg_group(data: str, color: str) -> tuple[int, str]:
+def svg_group(data: str, color: str, error: str = ERROR) -> tuple[int, str]:
     """The framed code as SVG elements in module units (to place inside a larger drawing), and
     the side of the square they fill."""
-    side, elements = _svg_elements(_make(data).matrix, COLORS[color])
+    side, elements = _svg_elements(_make(data, error=error).matrix, COLORS[color])
     return side, "".join(elements)
 
 

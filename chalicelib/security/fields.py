@@ -60,11 +60,16 @@ def _block_cipher() -> Cipher[modes.ECB]:
 
 
 def pseudonym(person_id: str) -> str:
+    return b64url(raw_pseudonym(person_id))
+
+
+def raw_pseudonym(person_id: str) -> bytes:
+    """16 bytes that only this service can resolve and that differ on every call."""
     raw_id = bytes.fromhex(person_id)
     if len(raw_id) != 8:
         raise ValueError("person ids are 8 bytes")
     encryptor = _block_cipher().encryptor()
-    return b64url(encryptor.update(raw_id + os.urandom(8)) + encryptor.finalize())
+    return encryptor.update(raw_id + os.urandom(8)) + encryptor.finalize()
 
 
 def resolve_pseudonym(subject: str) -> str:

@@ -1,9 +1,11 @@
 """Partner provinces' code tokens (省际互认) and our signed trust list.
 
-A partner token has our code token's shape (API.md): header `{alg: ES256, kid}` (and the
-`typ: JWT` most JWT libraries add), claims `iss`,
-`sub` (opaque: never read), `color`, `kind`, `iat`, `exp`, `jti`. The unverified `iss` only picks
-the key set; then the signature (ES256 pinned), the claims, `exp` and `kind` are checked.
+A partner token has one of our code token's shapes (API.md): a v1 JWT, header `{alg: ES256, kid}`
+(and the `typ: JWT` most JWT libraries add), claims `iss`, `sub` (opaque: never read), `color`,
+`kind`, `iat`, `exp`, `jti`; or a v2 `HC2:` token (security/compact.py) whose 4-byte kid is the
+start of the RFC 7638 thumbprint of a key in the partner's JWKS. The unverified `iss` only picks
+the key set; then the signature (ES256 pinned), the claims, `exp` and `kind` are checked, the
+same checks for both formats.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from chalicelib.domain.model import Color
-from chalicelib.security.signing import Keys
+from chalicelib.security import compact
+from chalicelib.security.signing import Keys, compact_kid
 from chalicelib.security.tokens import CodeRejected, expired, signed_code_claims
 
 _LIVE_SECONDS = 300  # API.md: exp at most 5 minutes after iat for live tokens
@@ -28,6 +31,8 @@ TRUST_LIST_TYP = "trust-list+jws"
 def unverified_issuer(token: str) -> str | None:
     """The `iss` claim read without any check, only to choose whose keys verify the token;
     None when the token cannot be read that far."""
+    if compact.is_compact(token):
+        return compact.unverified_issuer(token)
     try:
         payload = jwt.decode(token, options={"verify_signature": False})
     except (jwt.PyJWTError, ValueError):
@@ -53,6 +58,16 @@ def public_keys(jwks: dict[str, Any]) -> dict[str, ec.EllipticCurvePublicKey]:
     return keys
 
 
+def compact_kids(jwks: dict[str, Any]) -> dict[bytes, list[str]]:
+    """The kids of a JWKS's usable keys by their compact (v2) key id."""
+    usable = public_keys(jwks)
+    by_compact: dict[bytes, list[str]] = {}
+    for jwk in jwks.get("keys", []):
+        if isinstance(jwk, dict) and jwk.get("kid") in usable:
+            by_compact.setdefault(compact_kid(jwk), []).append(jwk["kid"])
+    return by_compact
+
+
 @dataclass(frozen=True)
 class PartnerClaims:
     issuer: str
@@ -67,7 +82,8 @@ def verify_partner_code(
     token: str, issuer: str, jwks: dict[str, Any], now: datetime
 ) -> PartnerClaims:
     """Raises CodeRejected (malformed, bad_signature, unknown_key, expired, wrong_kind)."""
-    claims = signed_code_claims(token, public_keys(jwks).get)
+    by_compact = compact_kids(jwks) if compact.is_compact(token) else {}
+    claims = signed_code_claims(token, public_keys(jwks).get, lambda kid: by_compact.get(kid, []))
     if claims["iss"] != issuer:
         raise CodeRejected("malformed")  # the key set was chosen by this very claim
     color, expires = _checked_claims(claims, now)

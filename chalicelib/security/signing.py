@@ -14,6 +14,7 @@ Keeping keys in the store, caching them per process and rotating them are use ca
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -53,6 +54,29 @@ def public_jwk(public: ec.EllipticCurvePublicKey, purpose: str) -> dict[str, str
     point = base64url_decode(jwk["x"]) + base64url_decode(jwk["y"])
     kid = purpose[0] + base64url_encode(hashlib.sha256(point).digest()[:6]).decode()[:7]
     return {**jwk, "kid": kid, "use": "sig", "alg": "ES256"}
+
+
+COMPACT_KID_BYTES = 4
+
+
+def thumbprint(jwk: dict[str, str]) -> bytes:
+    """The RFC 7638 SHA-256 thumbprint of a public EC JWK: the required members crv, kty, x, y
+    as JSON, keys sorted, no whitespace."""
+    required = {name: jwk[name] for name in ("crv", "kty", "x", "y")}
+    return hashlib.sha256(
+        json.dumps(required, separators=(",", ":"), sort_keys=True).encode()
+    ).digest()
+
+
+def compact_kid(jwk: dict[str, str]) -> bytes:
+    """The key id of compact (v2) code tokens: the first 4 bytes of the JWK's thumbprint, so the
+    keys published at /.well-known/jwks.json (and a partner's in the trust list) serve both
+    formats."""
+    return thumbprint(jwk)[:COMPACT_KID_BYTES]
+
+
+def public_compact_kid(public: ec.EllipticCurvePublicKey) -> bytes:
+    return compact_kid(ECAlgorithm.to_jwk(public, as_dict=True))
 
 
 def new_key(purpose: str, now: datetime) -> SigningKey:
@@ -103,4 +127,9 @@ class Keys(Protocol):
 
     def revoked(self, kid: str) -> bool:
         """Whether the key named `kid` was revoked: what a token it signed is refused for."""
+        ...
+
+    def kids_for(self, compact: bytes, now: datetime) -> list[str]:
+        """The kids of the keys (published, retired or revoked) whose compact (v2) key id is
+        `compact`: usually one, more only on a collision of the 4 bytes."""
         ...

@@ -4,7 +4,9 @@ Access tokens: header typ `at+jwt`, claims iss, sub (account id), aud, roles, pl
 Code tokens: no typ (ours) or typ `JWT` (partners' JWT libraries add it by default), claims iss,
 sub (a pseudonym that differs per token), color, kind, iat, exp, jti. Each verifier pins ES256,
 requires its claims, checks issuer and shape, and refuses the other
-kind. Expiry is checked against `now` passed in, with a small leeway.
+kind. Expiry is checked against `now` passed in, with a small leeway. Code tokens also come in
+the compact v2 format (`HC2:`, security/compact.py), read into the same claims so that every
+check after the signature is shared.
 
 A verified access token is kept per process (`VerifiedTokens`: bounded, least recently used
 first out, keyed by the token's SHA-256, until its `exp`), so a checker's repeated calls skip the
@@ -28,8 +30,9 @@ import jwt
 from chalicelib import config
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import Color, Role
-from chalicelib.security.fields import b64url, pseudonym, resolve_pseudonym
-from chalicelib.security.signing import Keys
+from chalicelib.security import compact
+from chalicelib.security.fields import b64url, pseudonym, raw_pseudonym, resolve_pseudonym
+from chalicelib.security.signing import Keys, public_compact_kid
 
 ACCESS_AUDIENCE = "healthcode-api"
 ACCESS_TYP = "at+jwt"
@@ -206,9 +209,25 @@ def issue_code(
     *,
     kind: str = "live",
     lifetime: timedelta | None = None,
+    v2: bool = False,
 ) -> tuple[str, datetime]:
+    """A code token: a v1 JWT, or with `v2` the compact `HC2:` text (security/compact.py), the
+    same facts signed by the same key."""
     expires = now + (lifetime or timedelta(seconds=config.code_token_seconds()))
     key = keys.signer(now)
+    assert key.private is not None
+    if v2:
+        token = compact.encode(
+            key.private,
+            public_compact_kid(key.public),
+            issuer=config.issuer(),
+            color=color.value,
+            kind=kind,
+            pseudonym=raw_pseudonym(person_id),
+            issued_at=_ts(now),
+            expires_at=_ts(expires),
+        )
+        return token, expires
     claims = {
         "iss": config.issuer(),
         "sub": pseudonym(person_id),
@@ -219,16 +238,22 @@ def issue_code(
         "jti": _jti(),
     }
     headers = {"kid": key.kid, "typ": None}  # no typ: a shorter QR, and apart from access tokens
-    assert key.private is not None
     return jwt.encode(claims, key.private, algorithm="ES256", headers=headers), expires
 
 
-def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, Any]:
-    """A code token's claims after the checks every code shares, ours or a partner's: ES256
-    only, no `typ` or the generic `JWT` that most JWT libraries write by default (access
-    tokens `at+jwt` and signed documents carry a typ of their own), a key found by `kid`
-    (`key_for` answers None for an unknown one), a valid signature and the seven claims.
-    Raises CodeRejected (malformed, bad_signature, wrong_kind, unknown_key)."""
+def signed_code_claims(
+    token: str, key_for: Callable[[str], Any], kids_for: Callable[[bytes], list[str]]
+) -> dict[str, Any]:
+    """A code token's claims after the checks every code shares, ours or a partner's, v1 or v2.
+
+    v1 (a JWT): ES256 only, no `typ` or the generic `JWT` that most JWT libraries write by
+    default (access tokens `at+jwt` and signed documents carry a typ of their own), a key found
+    by `kid` (`key_for` answers None for an unknown one), a valid signature and the seven claims.
+    v2 (`HC2:`): the layout of security/compact.py, ES256 only, a key whose compact kid is the
+    token's (`kids_for` names the candidates), a valid signature; the claims come back in the
+    same shape. Raises CodeRejected (malformed, bad_signature, wrong_kind, unknown_key)."""
+    if compact.is_compact(token):
+        return _compact_claims(token, key_for, kids_for)
     try:
         header = _header(token)
     except (jwt.PyJWTError, ValueError) as error:
@@ -241,6 +266,20 @@ def signed_code_claims(token: str, key_for: Callable[[str], Any]) -> dict[str, A
     if key is None:
         raise CodeRejected("unknown_key")
     return _decode_code(token, key)
+
+
+def _compact_claims(
+    token: str, key_for: Callable[[str], Any], kids_for: Callable[[bytes], list[str]]
+) -> dict[str, Any]:
+    try:
+        read = compact.read(token)
+        publics = [key for kid in kids_for(read.kid) if (key := key_for(kid)) is not None]
+        if not publics:
+            raise CodeRejected("unknown_key")
+        compact.check_signature(read, publics)
+    except compact.Unreadable as refused:
+        raise CodeRejected(refused.reason) from None
+    return dict(read.claims)
 
 
 def _generic_typ(typ: Any) -> bool:
@@ -264,7 +303,7 @@ def verify_code(keys: Keys, token: str, now: datetime) -> CodeClaims:
             raise CodeRejected("revoked_key")
         return key.public if key else None
 
-    claims = signed_code_claims(token, key_for)
+    claims = signed_code_claims(token, key_for, lambda compact_kid: keys.kids_for(compact_kid, now))
     if claims["iss"] != config.issuer():
         raise CodeRejected("untrusted_issuer")
     if claims["kind"] not in CODE_KINDS:

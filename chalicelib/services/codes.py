@@ -1,10 +1,15 @@
-"""The holder's code: the view with reasons, a fresh short-lived token, the QR image, the JWKS."""
+"""The holder's code: the view with reasons, a fresh short-lived token, the QR image, the JWKS.
+
+QR images carry the compact v2 token (`HC2:`, QR version 8 at level M where the v1 JWT needs 13);
+the view's `token` stays the v1 JWT while `HEALTHCODE_ISSUE_V1_CODES` is on, and `compact_token`
+is always the v2 one (docs/decisions/0038-compact-codes.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from chalicelib import config
 from chalicelib.domain.entities import Person
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.model import Assessment
@@ -18,7 +23,10 @@ def _iso(instant: datetime) -> str:
 
 
 def code_view(ctx: Context, person: Person, now: datetime) -> dict[str, Any]:
-    token, expires = issue_code(ctx.code_keys, person.person_id, person.color, now)
+    compact, expires = issue_code(ctx.code_keys, person.person_id, person.color, now, v2=True)
+    token = compact
+    if config.issue_v1_codes():
+        token, _ = issue_code(ctx.code_keys, person.person_id, person.color, now)
     standing = Assessment(person.color, person.reasons, person.profile, person.rules_version)
     valid_until = standing.valid_until
     return {
@@ -42,6 +50,7 @@ def code_view(ctx: Context, person: Person, now: datetime) -> dict[str, Any]:
         "profile": person.profile,
         "rules_version": person.rules_version,
         "token": token,
+        "compact_token": compact,
         "token_expires_at": _iso(expires),
     }
 
@@ -57,7 +66,7 @@ def qr_image(
     from chalicelib import qr  # segno only for the requests that draw
 
     person, _ = person_for(ctx.store, actor, person_id)
-    token, _ = issue_code(ctx.code_keys, person.person_id, person.color, now)
+    token, _ = issue_code(ctx.code_keys, person.person_id, person.color, now, v2=True)
     return qr.render(token, person.color.value, fmt)
 
 

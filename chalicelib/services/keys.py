@@ -13,6 +13,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.security.signing import (
     PURPOSES,
     LoadedKey,
+    compact_kid,
     load,
     longest_token_life,
     new_key,
@@ -68,6 +69,7 @@ class KeyCache:
         self.purpose = purpose
         self._lock = threading.Lock()
         self._keys: dict[str, LoadedKey] = {}
+        self._compact: dict[bytes, list[str]] = {}
         self._signer: LoadedKey | None = None
         self._loaded_at = float("-inf")
 
@@ -81,7 +83,10 @@ class KeyCache:
             stored = self.store.keys.of_purpose(self.purpose)
         keys = {key.kid: load(key) for key in stored}
         signers = [keys[k.kid] for k in stored if k.retire_at is None and k.revoked_at is None]
-        self._keys, self._signer = keys, signers[-1]
+        compact: dict[bytes, list[str]] = {}
+        for key in stored:
+            compact.setdefault(compact_kid(key.public_jwk), []).append(key.kid)
+        self._keys, self._signer, self._compact = keys, signers[-1], compact
         self._loaded_at = time.monotonic()
 
     def _fresh(self, now: datetime, max_age: float) -> None:
@@ -102,6 +107,12 @@ class KeyCache:
         if key is None or key.revoked or (key.retire_at is not None and key.retire_at <= now):
             return None
         return key
+
+    def kids_for(self, compact: bytes, now: datetime) -> list[str]:
+        self._fresh(now, config.key_cache_seconds())
+        if compact not in self._compact:
+            self._fresh(now, 1.0)
+        return list(self._compact.get(compact, ()))
 
     def revoked(self, kid: str) -> bool:
         key = self._keys.get(kid)

@@ -35,6 +35,7 @@ def paper_code(
         now,
         kind="paper",
         lifetime=end_of_day(valid_until) - now,
+        v2=True,
     )
     card = paper.Card(token, person.color.value, mask_name(person.name), issued_on, valid_until)
     return paper.render(card, fmt)

@@ -88,3 +88,12 @@ def test_the_command_revokes_and_names_the_new_signing_key(
     assert all(
         k.revoked_at is not None for k in fresh_ctx.store.keys.of_purpose("code") if k.kid == kid
     )
+
+
+def test_a_v2_code_signed_by_a_revoked_key_is_refused_as_revoked(fresh_ctx: Context) -> None:
+    keys = KeyCache(fresh_ctx.store, "code")
+    leaked, _ = tokens.issue_code(keys, fields.new_person_id(), Color.GREEN, NOW, v2=True)
+    assert tokens.verify_code(keys, leaked, LATER).color is Color.GREEN
+    revoke(fresh_ctx.store, keys.signer(NOW).kid, NOW)
+    with pytest.raises(tokens.CodeRejected, match="revoked_key"):
+        tokens.verify_code(KeyCache(fresh_ctx.store, "code"), leaked, LATER)

@@ -103,3 +103,20 @@ def test_a_token_with_a_bad_header_is_malformed_for_every_verifier(
     with pytest.raises(InvalidPlaceCode):
         verify_place(KeyCache(store, "place"), token, NOW)
     assert unverified_issuer(token) is None
+
+
+def test_a_v2_token_names_its_key_by_the_jwks_thumbprint_and_survives_a_rotation(
+    store: Store,
+) -> None:
+    keys = KeyCache(store, "code")
+    person_id = fields.new_person_id()
+    old_token, _ = tokens.issue_code(keys, person_id, Color.RED, NOW, v2=True)
+    published = {signing.compact_kid(jwk) for jwk in keys.published(NOW)}
+    assert signing.public_compact_kid(keys.signer(NOW).public) in published
+    rotate(store, "code", NOW + timedelta(seconds=1))
+    elsewhere = KeyCache(store, "code")  # a fresh instance: finds the old key by its thumbprint
+    new_token, _ = tokens.issue_code(elsewhere, person_id, Color.RED, NOW, v2=True)
+    for token in (old_token, new_token):
+        verified = tokens.verify_code(elsewhere, token, NOW + timedelta(seconds=60))
+        assert (verified.person_id, verified.color) == (person_id, Color.RED)
+    assert unverified_issuer(new_token) == unverified_issuer(old_token)

@@ -140,7 +140,8 @@ class ArrivalIn(RequestBody):
     origin_token: PartnerCode | None = Field(
         None,
         description=(
-            "a trusted partner's live code token (header typ absent or JWT); arrival_date is then"
+            "a trusted partner's live code token, v1 (a JWT, header typ absent or JWT) or v2"
+            " (`HC2:`, docs/api.md); arrival_date is then"
             " the token's issue day (Asia/Shanghai) or the day before, and not after today (else"
             " 400 invalid_arrival_date)"
         ),

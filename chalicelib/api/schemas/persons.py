@@ -144,7 +144,14 @@ class CodeView(Answer):
     valid_until: str | None
     profile: str
     rules_version: str
-    token: str
+    token: str = Field(
+        description="the code token: a v1 JWT, or the v2 `HC2:` text when v1 issuing is off"
+    )
+    compact_token: str = Field(
+        pattern=r"^HC2:[0-9A-Z $%*+\-./:]+$",
+        description="the same code as a compact v2 token (`HC2:` + base45 of a COSE_Sign1 CWT),"
+        " what the QR image holds",
+    )
     token_expires_at: str
 
 
