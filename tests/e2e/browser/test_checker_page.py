@@ -292,7 +292,7 @@ def test_offline_a_paper_code_passes_and_an_expired_live_code_does_not(
     _manual(opened, paper)
     dialog = _result(opened)
     assert dialog.get_by_role("heading", name="通行", exact=True).is_visible()
-    assert "纸质码" in dialog.inner_text() and "离线核验" in dialog.inner_text()
+    assert "（纸质码）" in dialog.inner_text() and "离线核验" in dialog.inner_text()
     _next(opened)
 
     _manual(opened, live_code)  # lives 5 minutes
@@ -385,3 +385,96 @@ def test_offline_a_trusted_partners_code_is_checked_with_the_cached_trust_list(
     dialog = _result(opened)
     assert dialog.get_by_role("heading", name="不予通行").is_visible()
     assert dialog.locator(".reason").get_attribute("data-reason") == "untrusted_issuer"
+
+
+# --- offline, v2 (`HC2:`) codes ------------------------------------------------------------------
+
+
+def _flipped_signature(token: str) -> str:
+    """The same v2 code with one bit of its signature's last byte flipped."""
+    import base45
+
+    raw = bytearray(base45.b45decode(token.removeprefix("HC2:")))
+    raw[-1] ^= 0x01
+    return "HC2:" + base45.b45encode(bytes(raw)).decode()
+
+
+def test_offline_a_v2_green_code_passes_and_a_red_forged_truncated_or_expired_one_does_not(
+    browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    token, person_id, id_number = _holder(live, new_phone())
+    green = _code(live, token, person_id)["compact_token"]
+    _make_red(live, live_admin_token, id_number)
+    red = _code(live, token, person_id)["compact_token"]
+    assert green.startswith("HC2:") and red.startswith("HC2:")
+    opened = _logged_in(browser, _checker(live, live_admin_token, new_phone()))
+    _offline_data_cached(opened)
+    opened.context.set_offline(True)
+    opened.page.get_by_role("status").filter(has_text="网络不可用").wait_for()
+
+    _manual(opened, green)
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="通行", exact=True).is_visible()
+    assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+    assert dialog.locator(".color-text").inner_text().startswith("绿码")
+    assert dialog.locator(".band").get_attribute("data-color") == "green"
+    assert dialog.locator(".masked-name").count() == 0  # the token holds no name
+    assert "（纸质码）" not in dialog.inner_text()  # a live code
+    _checked(opened, "checker-offline-v2")
+    _next(opened)
+
+    _manual(opened, red)
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+    assert dialog.locator(".color-text").inner_text().startswith("红码")
+    assert dialog.locator(".band").get_attribute("data-color") == "red"
+    _checked(opened, "checker-offline-v2-red")
+    _next(opened)
+
+    for bad, reason in ((_flipped_signature(green), "bad_signature"), (green[:120], "malformed")):
+        _manual(opened, bad)
+        dialog = _result(opened)
+        assert dialog.get_by_role("heading", name="不予通行").is_visible()
+        assert dialog.locator(".reason").get_attribute("data-reason") == reason
+        assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+        _next(opened)
+
+    opened.page.clock.set_system_time(datetime.now(UTC) + timedelta(minutes=6))
+    _manual(opened, green)  # lives 5 minutes
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".reason").get_attribute("data-reason") == "expired"
+
+
+def test_offline_a_trusted_partners_v2_code_is_checked_and_an_untrusted_issuers_is_refused(
+    browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests import compact_forge as forge
+    from tests.e2e.test_arrivals_and_trust import Partner
+
+    partner = Partner()
+    status, entry = live.call("POST", "/v1/admin/issuers", partner.body(), live_admin_token)
+    assert status == 201, entry
+    opened = _logged_in(browser, _checker(live, live_admin_token, new_phone()))
+    _offline_data_cached(opened)
+    opened.context.set_offline(True)
+    now = int(datetime.now(UTC).timestamp())
+
+    _manual(opened, forge.token(partner.key, partner.issuer, now, color="yellow"))
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+    assert dialog.locator(".color-text").inner_text().startswith("黄码")
+    assert entry["name"] in dialog.inner_text() and "110000" in dialog.inner_text()
+    _next(opened)
+
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    _manual(opened, forge.token(stranger, "partner-unknown:120000", now, color="green"))
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="不予通行").is_visible()
+    assert dialog.locator(".reason").get_attribute("data-reason") == "untrusted_issuer"
+    assert dialog.locator(".offline-tag").inner_text() == "离线核验"
+    _checked(opened, "checker-offline-v2-untrusted")

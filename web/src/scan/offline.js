@@ -1,11 +1,12 @@
 // Offline verification (离线核验) for a gate whose network is down: the code token's signature
-// (ES256, by kid) against our cached JWKS, or a partner's keys from the cached trust list, then
+// (ES256, by kid; a v2 `HC2:` token by its thumbprint key id, offlineV2.js) against our cached JWKS, or a partner's keys from the cached trust list, then
 // its issuer, kind and expiry, as the server checks them (chalicelib/security/tokens.py). What
 // offline cannot know: a revocation (deleted data, a lost paper code, a revoked key) and the
 // current colour; the result says so. Both files are public, so they are cached in localStorage.
 // The trust list is a compact JWS signed with a key of our JWKS; it is verified when cached and
 // again when used, and refused past its `not_after`.
 import { base64url, compactVerify, decodeProtectedHeader, importJWK } from 'jose'
+import { Rejected as CompactRejected, isCompact, verifyCompact } from './offlineV2.js'
 
 const KEY = 'healthcode.scan.offline'
 const TRUST_LIST_TYP = 'trust-list+jws'
@@ -153,6 +154,16 @@ export async function verifyOffline(token, { now = new Date(), temperature = nul
 }
 
 async function checkToken(token, ourJwks, list, now) {
+  if (isCompact(token)) {
+    // v2 (`HC2:`, offlineV2.js): its own layout, key id and signature, then the same checks
+    let verified
+    try {
+      verified = await verifyCompact(token, ourJwks, list)
+    } catch (error) {
+      throw new Rejected(error instanceof CompactRejected ? error.reason : 'malformed')
+    }
+    return checkClaims(verified.claims, verified.ours, verified.partner, now)
+  }
   let header
   try {
     header = decodeProtectedHeader(token)
@@ -181,6 +192,11 @@ async function checkToken(token, ourJwks, list, now) {
   }
   if ('aud' in claims) throw new Rejected('wrong_kind') // an access token
   if (claims.iss !== unverified.iss) throw new Rejected('malformed')
+  return checkClaims(claims, ours, partner, now)
+}
+
+// The checks after the signature, one set for v1 and v2: times, kind, expiry, colour.
+function checkClaims(claims, ours, partner, now) {
   if (!isInt(claims.iat) || !isInt(claims.exp)) throw new Rejected('malformed')
   const kinds = ours ? ['live', 'paper'] : ['live']
   if (!kinds.includes(claims.kind)) throw new Rejected('wrong_kind')
