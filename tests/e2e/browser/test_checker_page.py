@@ -319,6 +319,23 @@ def test_offline_verification_refuses_a_trust_list_past_its_not_after(
     _checked(opened, "checker-offline-stale")
 
 
+def test_offline_verification_refuses_a_phone_clock_set_back_before_the_trust_list(
+    browser: Browser, live: LiveServer, live_admin_token: str, new_phone: Callable[[], str]
+) -> None:
+    """Setting the clock back would let an expired screenshot's code pass offline."""
+    token, person_id, _ = _holder(live, new_phone())
+    green = _code(live, token, person_id)["token"]
+    opened = _logged_in(browser, _checker(live, live_admin_token, new_phone()))
+    _offline_data_cached(opened)
+
+    opened.context.set_offline(True)
+    opened.page.clock.set_system_time(datetime.now(UTC) - timedelta(hours=2))
+    _manual(opened, green)
+    dialog = _result(opened)
+    assert dialog.get_by_role("heading", name="无法核验").is_visible()
+    assert "本机时间早于离线核验数据的签发时间" in dialog.get_by_role("alert").inner_text()
+
+
 def test_a_resident_who_is_not_a_checker_is_told_they_cannot_verify(
     browser: Browser, live: LiveServer, new_phone: Callable[[], str]
 ) -> None:

@@ -18,7 +18,7 @@ const FEVER_CELSIUS = 37.3
 export class OfflineRefused extends Error {
   constructor(reason, detail = {}) {
     super(reason)
-    this.reason = reason // no_offline_data | stale_trust_list | trust_list_invalid
+    this.reason = reason // no_offline_data | stale_trust_list | trust_list_invalid | clock_behind
     this.detail = detail
   }
 }
@@ -121,6 +121,12 @@ export async function verifyOffline(token, { now = new Date(), temperature = nul
   const list = await openTrustList(saved.trustList, saved.jwks)
   if (now.getTime() >= Date.parse(list.not_after)) {
     throw new OfflineRefused('stale_trust_list', { notAfter: list.not_after })
+  }
+  // A phone whose clock is behind the day the list was signed (set back, so that an expired
+  // screenshot passes) cannot tell expiry: refuse rather than trust it.
+  const issuedAt = Date.parse(list.issued_at)
+  if (Number.isNaN(issuedAt) || now.getTime() < issuedAt - LEEWAY_SECONDS * 1000) {
+    throw new OfflineRefused('clock_behind', { issuedAt: list.issued_at })
   }
   const base = {
     offline: true,

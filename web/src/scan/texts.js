@@ -30,6 +30,10 @@ const REFUSALS = {
     '离线核验数据已过期，不能离线核验，请联网后核验。',
     'The offline verification data has expired: offline verification is not possible. Verify when online.',
   ],
+  clock_behind: [
+    '本机时间早于离线核验数据的签发时间，时间可能被调整过，不能离线核验，请校准时间或联网后核验。',
+    "This phone's clock is earlier than the offline data was signed: it may have been set back. Offline verification is not possible; correct the time or verify when online.",
+  ],
   trust_list_invalid: [
     '离线核验数据无法验证，请联网后核验。',
     'The offline verification data cannot be authenticated. Verify when online.',
