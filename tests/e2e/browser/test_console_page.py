@@ -411,3 +411,23 @@ def test_a_mass_recolouring_shows_the_guard_s_report_and_a_second_admin_confirms
     if queued:  # the rest goes to the workers: followed on the job
         answer.get_by_text("已完成").wait_for(timeout=60_000)
     assert _code(live, token, person_id)["color"] == "yellow"
+
+
+def test_an_expired_login_takes_the_console_back_to_the_login_form_with_a_message(
+    browser: Browser, live_admin_token: str
+) -> None:
+    opened = _console(browser, live_admin_token)
+    page = opened.page
+    # The access token lives about an hour; here the server stops accepting it at once.
+    page.evaluate("() => sessionStorage.setItem('healthcode.console.token', 'expired.token.x')")
+    _section(opened, "地区风险")
+    message = page.get_by_role("status").filter(has_text="登录已过期，请重新登录。")
+    message.wait_for()
+    page.get_by_label("手机号").wait_for()
+    assert page.get_by_role("navigation", name="管理功能").count() == 0
+    assert page.evaluate("() => sessionStorage.getItem('healthcode.console.token')") is None
+    _check(opened, "console-session-ended")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("status").filter(has_text="Your login has expired").wait_for()
+    page.get_by_role("button", name="中文").click()
+
