@@ -18,7 +18,7 @@ from chalicelib.api.problems import problem
 
 bp = Blueprint(__name__)
 
-PAGE_PATHS = ("/app", "/app/scan", "/app/console", "/app/assets/{name}")
+PAGE_PATHS = ("/app", "/app/scan", "/app/console", "/app/assets/{name}", "/app/sw.js")
 
 CSP = "; ".join(
     (
@@ -75,6 +75,13 @@ def checker() -> Response:
 @bp.route("/app/console", methods=["GET"])
 def console() -> Response:
     return _page("console.html")
+
+
+@bp.route("/app/sw.js", methods=["GET"])
+def service_worker() -> Response:
+    """The checker page's service worker (web/src/scan/sw.js): at /app/, so that it may control
+    /app/scan; revalidated on every load like the pages, its cache named by the build."""
+    return _page("sw.js")
 
 
 @bp.route("/app/assets/{name}", methods=["GET"])

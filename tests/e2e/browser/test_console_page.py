@@ -411,3 +411,58 @@ def test_a_mass_recolouring_shows_the_guard_s_report_and_a_second_admin_confirms
     if queued:  # the rest goes to the workers: followed on the job
         answer.get_by_text("已完成").wait_for(timeout=60_000)
     assert _code(live, token, person_id)["color"] == "yellow"
+
+
+def test_an_expired_login_takes_the_console_back_to_the_login_form_with_a_message(
+    browser: Browser, live_admin_token: str
+) -> None:
+    opened = _console(browser, live_admin_token)
+    page = opened.page
+    # The access token lives about an hour; here the server stops accepting it at once.
+    page.evaluate("() => sessionStorage.setItem('healthcode.console.token', 'expired.token.x')")
+    _section(opened, "地区风险")
+    message = page.get_by_role("status").filter(has_text="登录已过期，请重新登录。")
+    message.wait_for()
+    page.get_by_label("手机号").wait_for()
+    assert page.get_by_role("navigation", name="管理功能").count() == 0
+    assert page.evaluate("() => sessionStorage.getItem('healthcode.console.token')") is None
+    _check(opened, "console-session-ended")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("status").filter(has_text="Your login has expired").wait_for()
+    page.get_by_role("button", name="中文").click()
+
+
+def test_a_csv_row_with_an_unquoted_comma_in_its_note_is_shown_as_an_error_and_cannot_be_applied(
+    browser: Browser, live_admin_token: str, tmp_path: Path
+) -> None:
+    good, broken = _rid(), _rid()
+    csv = _csv(
+        tmp_path,
+        f"{good},resident_id,{resident_id()},fever_clinic,2026-11-27,,",
+        f"{broken},resident_id,{resident_id()},other_medium_risk,2026-11-27,,同乘列车,车厢 5",
+    )
+    opened = _console(browser, live_admin_token)
+    page = opened.page
+    page.get_by_label("CSV 文件").set_input_files(str(csv))
+    page.get_by_role("region", name="试算结果").wait_for()
+    rows = page.locator("table.preview tbody tr")
+    assert rows.count() == 2
+    assert "row-error" not in (rows.nth(0).get_attribute("class") or "")
+    assert "row-error" in (rows.nth(1).get_attribute("class") or "")
+    assert "字段过多" in rows.nth(1).inner_text()
+    assert "Too many fields" not in rows.nth(1).inner_text()
+    blocked = page.get_by_role("alert").filter(has_text="不能应用导入")
+    assert "1 行" in blocked.inner_text()
+    apply = page.get_by_role("button", name="应用导入")
+    assert apply.is_disabled()
+    apply.click(force=True)
+    page.wait_for_timeout(500)
+    assert page.get_by_role("status", name="导入结果").count() == 0
+    assert not [u for u in opened.requests if u.endswith("/v1/admin/records")]  # nothing sent
+    _check(opened, "console-import-csv-problem", rows.nth(1))
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("region", name="Dry run").wait_for()
+    assert "too many fields (expected 7, found 8)" in rows.nth(1).inner_text()
+    assert "cannot be applied" in page.get_by_role("alert").filter(has_text="fix").inner_text()
+    opened.screenshot("console-import-csv-problem-en")
+    page.get_by_role("button", name="中文").click()
