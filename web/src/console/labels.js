@@ -1,5 +1,5 @@
 // Words the console shows for the API's codes, Chinese first (tr). Colours are always words too.
-import { tr } from '../shared/i18n.js'
+import { tr } from '../common/i18n.js'
 
 export const colorText = (c) =>
   ({ green: tr('绿码', 'Green'), yellow: tr('黄码', 'Yellow'), red: tr('红码', 'Red') })[c] || c || '—'

@@ -1,8 +1,8 @@
 // The holder page's shared pieces: one API client, the words for the API's values in both
 // languages, dates in Asia/Shanghai, and the blob: helpers that keep the token out of URLs.
 import { ref } from 'vue'
-import { client } from '../shared/api.js'
-import { tr } from '../shared/i18n.js'
+import { client } from '../common/api.js'
+import { tr } from '../common/i18n.js'
 
 // Set when the server no longer accepts the access token (it lives about an hour): the page
 // goes back to the login form instead of failing section by section.

@@ -7,7 +7,7 @@ import 'vant/es/checkbox/style'
 import 'vant/es/checkbox-group/style'
 import 'vant/es/field/style'
 import 'vant/es/form/style'
-import '../shared/base.css'
+import '../common/base.css'
 import './holder.css'
 import App from './App.vue'
 

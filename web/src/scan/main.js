@@ -5,7 +5,7 @@ import 'vant/es/button/style'
 import 'vant/es/cell-group/style'
 import 'vant/es/field/style'
 import 'vant/es/form/style'
-import '../shared/base.css'
+import '../common/base.css'
 import App from './App.vue'
 
 createApp(App).use(Button).use(CellGroup).use(Field).use(Form).mount('#app')

@@ -1,5 +1,5 @@
 // What the checker reads: colours and reasons, Chinese first (tr picks by the page's language).
-import { tr } from '../shared/i18n.js'
+import { tr } from '../common/i18n.js'
 
 const COLORS = {
   green: ['绿码', 'Green code'],
